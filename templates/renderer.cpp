@@ -1,0 +1,42 @@
+// renderer.cpp — see renderer.h.
+#include "templates/renderer.h"
+
+#include <kainjow/mustache.hpp>
+
+#include <set>
+
+namespace madoguchi::templates {
+
+RenderResult render(std::string_view template_text, const Values& values) {
+  kainjow::mustache::mustache tmpl{std::string(template_text)};
+  if (!tmpl.is_valid()) return {false, {}, tmpl.error_message()};
+  tmpl.set_custom_escape([](const std::string& s) { return s; });
+  kainjow::mustache::data data;
+  for (const auto& [k, v] : values) {
+    if (v.empty())
+      data.set(k, kainjow::mustache::data::type::bool_false);
+    else
+      data.set(k, v);
+  }
+  return {true, tmpl.render(data), {}};
+}
+
+std::vector<std::string> template_variables(std::string_view template_text) {
+  std::set<std::string> names;
+  std::size_t pos = 0;
+  while ((pos = template_text.find("{{", pos)) != std::string_view::npos) {
+    auto end = template_text.find("}}", pos + 2);
+    if (end == std::string_view::npos) break;
+    std::string_view tag = template_text.substr(pos + 2, end - pos - 2);
+    if (!tag.empty() && (tag[0] == '#' || tag[0] == '^' || tag[0] == '/' || tag[0] == '{' ||
+                         tag[0] == '&'))
+      tag.remove_prefix(1);
+    while (!tag.empty() && (tag.front() == ' ')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '}')) tag.remove_suffix(1);
+    if (!tag.empty() && tag[0] != '!' && tag[0] != '>') names.insert(std::string(tag));
+    pos = end + 2;
+  }
+  return {names.begin(), names.end()};
+}
+
+}  // namespace madoguchi::templates
