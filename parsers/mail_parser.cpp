@@ -1,41 +1,347 @@
-// mail_parser.cpp — PLACEHOLDER parse_mail(): splits headers from body and copies a few
-// fields verbatim, so that the pipeline can be wired end to end. Issue 3 replaces this file
-// with the real MIME and Japanese decoding (no charset, encoded-word or MIME handling here).
+// mail_parser.cpp — parse_mail(): raw RFC 5322 bytes to ParsedMail.
+//
+// Walks the MIME tree with our tokenizer (mime.h), decodes transfer encodings and charsets
+// with our decoders, and picks the body text the way a reader would: text/plain preferred in
+// multipart/alternative, text/html converted when it is the only body, inline text parts of
+// multipart/mixed joined in order, the text of an attached message only when the mail has no
+// text of its own. Everything that goes wrong becomes a Warning; nothing throws out.
 #include "parsers/parsed_mail.h"
 
-#include <algorithm>
-#include <cctype>
+#include "parsers/address.h"
+#include "parsers/charset.h"
+#include "parsers/date.h"
+#include "parsers/encoded_words.h"
+#include "parsers/html_text.h"
+#include "parsers/mime.h"
+#include "parsers/transfer_encoding.h"
+
+#include <exception>
+#include <new>
 
 namespace madoguchi::parsers {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
+constexpr std::size_t max_warnings = 64;
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
+struct Piece {
+  std::string text;
+  bool html = false;
+};
 
-std::string strip_brackets(std::string_view s) {
-  std::string t = trim(s);
-  if (t.size() >= 2 && t.front() == '<' && t.back() == '>') return t.substr(1, t.size() - 2);
-  return t;
-}
-
-Address parse_address(std::string_view v) {
-  std::string t = trim(v);
-  auto lt = t.find('<');
-  auto gt = t.rfind('>');
-  if (lt != std::string::npos && gt != std::string::npos && gt > lt) {
-    return {trim(std::string_view(t).substr(0, lt)), t.substr(lt + 1, gt - lt - 1)};
+// What one entity contributes to the body text of its message.
+struct Body {
+  std::vector<Piece> pieces;
+  std::string nested_text;  // text of the first attached message, the fallback
+  bool has_plain() const {
+    for (const auto& p : pieces)
+      if (!p.html) return true;
+    return false;
   }
-  return {"", t};
+  bool empty() const { return pieces.empty(); }
+};
+
+struct Context {
+  const ParseOptions& options;
+  ParsedMail& mail;
+  std::size_t parts = 0;
+  bool parts_exhausted = false;
+  bool depth_warned = false;
+
+  void warn(WarningCode code, bool critical, std::string detail) {
+    for (const auto& w : mail.warnings)
+      if (w.code == code && w.detail == detail) return;
+    if (mail.warnings.size() >= max_warnings) return;
+    mail.warnings.push_back({code, critical, std::move(detail)});
+  }
+};
+
+std::string normalize_newlines(std::string s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\r') {
+      out += '\n';
+      if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string strip_comments_lower(std::string_view v) {
+  std::string out;
+  int depth = 0;
+  for (char c : v) {
+    if (c == '(') { ++depth; continue; }
+    if (c == ')' && depth > 0) { --depth; continue; }
+    if (depth == 0) out += c;
+  }
+  return ascii_lower(trim_view(out));
+}
+
+const RawField* find_field(const HeaderBlock& hb, std::string_view name) {
+  for (const auto& f : hb.fields)
+    if (iequals(f.name, name)) return &f;
+  return nullptr;
+}
+
+std::string message_id_of(const HeaderBlock& hb) {
+  const RawField* f = find_field(hb, "Message-ID");
+  if (!f) return "";
+  auto ids = parse_msg_ids(f->value);
+  if (!ids.empty()) return ids.front();
+  return std::string(trim_view(f->value));
+}
+
+// Decodes a text leaf to UTF-8 and records its warnings.
+std::string decode_text(Context& ctx, std::string_view bytes, const std::string& charset,
+                        bool html) {
+  std::string label = charset;
+  if (label.empty() && html) label = html_meta_charset(bytes);
+  CharsetResult r = decode_charset(bytes, label);
+  if (r.unknown_label)
+    ctx.warn(WarningCode::unknown_charset, false, "unknown charset, sniffed " + r.used);
+  if (r.label_mismatch)
+    ctx.warn(WarningCode::charset_mismatch, false,
+             "bytes did not match charset " + label.substr(0, 40) + ", read as " + r.used);
+  if (r.invalid_bytes)
+    ctx.warn(WarningCode::invalid_bytes, false, "invalid bytes in a text part replaced");
+  return normalize_newlines(std::move(r.text));
+}
+
+Body parse_entity(Context& ctx, std::string_view entity, std::size_t depth, Part& part,
+                  bool default_rfc822, bool in_report, bool top);
+
+// Fills the top-level header fields of ParsedMail.
+void fill_headers(Context& ctx, const HeaderBlock& hb) {
+  ParsedMail& m = ctx.mail;
+  if (hb.bad_lines) ctx.warn(WarningCode::bad_header, false, "header line without a colon");
+  m.headers.reserve(hb.fields.size());
+  for (const auto& f : hb.fields) {
+    EncodedWordsResult d = decode_encoded_words(f.value);
+    std::string name(f.name);
+    if (d.bad_word)
+      ctx.warn(WarningCode::bad_encoded_word, false, "undecodable encoded-word in " + name.substr(0, 40));
+    if (d.raw_8bit) ctx.warn(WarningCode::bad_header, false, "8-bit bytes in " + name.substr(0, 40));
+    if (d.unknown_charset)
+      ctx.warn(WarningCode::unknown_charset, false, "unknown charset in " + name.substr(0, 40));
+    if (d.invalid_bytes)
+      ctx.warn(WarningCode::invalid_bytes, false, "invalid bytes in " + name.substr(0, 40));
+    m.headers.push_back({std::move(name), std::string(trim_view(d.text))});
+    const std::string& value = m.headers.back().value;
+    std::string_view raw = f.value;
+    auto is = [&](std::string_view n) { return iequals(f.name, n); };
+    if (is("Subject")) {
+      if (m.subject.empty()) m.subject = value;
+    } else if (is("From")) {
+      for (auto& a : parse_address_list(raw)) m.from.push_back(std::move(a));
+    } else if (is("To")) {
+      for (auto& a : parse_address_list(raw)) m.to.push_back(std::move(a));
+    } else if (is("Cc")) {
+      for (auto& a : parse_address_list(raw)) m.cc.push_back(std::move(a));
+    } else if (is("Reply-To")) {
+      for (auto& a : parse_address_list(raw)) m.reply_to.push_back(std::move(a));
+    } else if (is("Delivered-To") || is("X-Original-To")) {
+      for (auto& a : parse_address_list(raw)) m.delivered_to.push_back(std::move(a));
+    } else if (is("Return-Path")) {
+      if (!m.return_path) {
+        std::string_view t = trim_view(raw);
+        if (t.find('<') != std::string_view::npos) {
+          auto lt = t.find('<');
+          auto gt = t.find('>', lt);
+          std::string_view inner = t.substr(lt + 1, gt == std::string_view::npos ? t.npos : gt - lt - 1);
+          m.return_path = std::string(trim_view(inner));
+        } else {
+          m.return_path = std::string(t);
+        }
+      }
+    } else if (is("Date")) {
+      if (m.date.empty()) {
+        m.date = std::string(trim_view(raw));
+        m.date_utc = parse_rfc5322_date(raw);
+      }
+    } else if (is("Message-ID")) {
+      if (m.message_id.empty()) {
+        auto ids = parse_msg_ids(raw);
+        m.message_id = ids.empty() ? std::string(trim_view(raw)) : ids.front();
+      }
+    } else if (is("In-Reply-To")) {
+      if (m.in_reply_to.empty()) {
+        auto ids = parse_msg_ids(raw);
+        if (!ids.empty()) m.in_reply_to = ids.front();
+      }
+    } else if (is("References")) {
+      if (m.references.empty()) m.references = parse_msg_ids(raw);
+    } else if (is("Auto-Submitted")) {
+      if (m.auto_submitted.empty()) m.auto_submitted = strip_comments_lower(raw);
+    } else if (is("Precedence")) {
+      if (m.precedence.empty()) m.precedence = strip_comments_lower(raw);
+    } else if (is("List-Id")) {
+      if (m.list_id.empty()) m.list_id = value;
+    } else if (is("Authentication-Results")) {
+      m.authentication_results.emplace_back(trim_view(raw));
+    }
+  }
+}
+
+Body parse_multipart(Context& ctx, std::string_view body, const StructuredValue& ct,
+                     std::size_t depth, Part& part, bool is_report) {
+  Body out;
+  const std::string* boundary = ct.param("boundary");
+  if (!boundary || boundary->empty()) {
+    ctx.warn(WarningCode::missing_boundary, true, "multipart without boundary: read as text");
+    std::string text = decode_text(ctx, body, "", false);
+    if (!trim_view(text).empty()) out.pieces.push_back({std::move(text), false});
+    return out;
+  }
+  std::size_t budget = ctx.options.max_parts > ctx.parts ? ctx.options.max_parts - ctx.parts : 0;
+  MultipartSplit split = split_multipart(body, *boundary, budget == 0 ? 1 : budget);
+  if (!split.closed && !split.truncated)
+    ctx.warn(WarningCode::missing_boundary, false, "multipart without closing delimiter");
+  if (split.parts.empty() && !split.closed)
+    ctx.warn(WarningCode::missing_boundary, true, "multipart boundary never found");
+  bool alternative = part.content_type == "multipart/alternative";
+  bool digest = part.content_type == "multipart/digest";
+  std::vector<Body> children;
+  for (auto p : split.parts) {
+    if (ctx.parts >= ctx.options.max_parts) {
+      ctx.parts_exhausted = true;
+      break;
+    }
+    part.children.emplace_back();
+    children.push_back(parse_entity(ctx, p, depth + 1, part.children.back(), digest, is_report, false));
+  }
+  if (split.truncated || ctx.parts_exhausted)
+    ctx.warn(WarningCode::too_many_parts, true, "part limit reached: later parts ignored");
+  if (alternative) {
+    // Prefer the plain alternative; fall back to the first that has any text.
+    const Body* best = nullptr;
+    for (const auto& c : children)
+      if (c.has_plain()) { best = &c; break; }
+    if (!best)
+      for (const auto& c : children)
+        if (!c.empty()) { best = &c; break; }
+    if (best) out.pieces = best->pieces;
+  } else {
+    for (auto& c : children)
+      for (auto& p : c.pieces) out.pieces.push_back(std::move(p));
+  }
+  for (auto& c : children)
+    if (out.nested_text.empty() && !c.nested_text.empty()) out.nested_text = std::move(c.nested_text);
+  return out;
+}
+
+std::string join_text(const Body& b) {
+  std::string out;
+  bool plain = b.has_plain();
+  for (const auto& p : b.pieces) {
+    if (p.html && plain) continue;
+    std::string t = p.html ? html_to_text(p.text) : p.text;
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    out += t;
+  }
+  return out;
+}
+
+Body parse_entity(Context& ctx, std::string_view entity, std::size_t depth, Part& part,
+                  bool default_rfc822, bool in_report, bool top) {
+  ++ctx.parts;
+  Body out;
+  HeaderBlock local_hb;
+  if (!top) local_hb = split_header(entity);
+  HeaderBlock hb_top;
+  if (top) {
+    hb_top = split_header(entity);
+    fill_headers(ctx, hb_top);
+  }
+  const HeaderBlock& hb = top ? hb_top : local_hb;
+  if (!top && hb.bad_lines) ctx.warn(WarningCode::bad_header, false, "part header line without a colon");
+
+  const RawField* ctf = find_field(hb, "Content-Type");
+  StructuredValue ct;
+  if (ctf) ct = parse_structured(ctf->value);
+  if (ct.value.find('/') == std::string::npos)
+    ct.value = default_rfc822 ? "message/rfc822" : "text/plain";
+  part.content_type = ct.value;
+  if (const auto* cs = ct.param("charset")) part.charset = ascii_lower(trim_view(*cs));
+  if (const RawField* cte = find_field(hb, "Content-Transfer-Encoding"))
+    part.transfer_encoding = strip_comments_lower(cte->value);
+  StructuredValue cd;
+  if (const RawField* cdf = find_field(hb, "Content-Disposition")) cd = parse_structured(cdf->value);
+  part.disposition = cd.value == "inline" || cd.value == "attachment" ? cd.value : "";
+  if (const auto* fn = cd.param("filename"); fn && !fn->empty()) part.filename = *fn;
+  else if (const auto* nm = ct.param("name"); nm && !nm->empty()) part.filename = *nm;
+  if (cd.bad_encoding || ct.bad_encoding)
+    ctx.warn(WarningCode::bad_encoded_word, false, "undecodable parameter value");
+
+  std::string_view body = hb.body;
+  const std::string& type = part.content_type;
+  bool is_multipart = type.rfind("multipart/", 0) == 0;
+  bool is_message = type == "message/rfc822" || type == "message/global";
+
+  if (top && type == "multipart/report") {
+    const std::string* rt = ct.param("report-type");
+    if (rt && (iequals(*rt, "delivery-status") || iequals(*rt, "global-delivery-status")))
+      ctx.mail.is_delivery_status = true;
+  }
+  bool report_here = in_report || (type == "multipart/report" && !default_rfc822);
+
+  if ((is_multipart || is_message) && depth >= ctx.options.max_depth) {
+    if (!ctx.depth_warned) ctx.warn(WarningCode::too_deep, true, "nesting limit reached");
+    ctx.depth_warned = true;
+    part.size = body.size();
+    return out;
+  }
+  if (is_multipart) {
+    return parse_multipart(ctx, body, ct, depth, part, type == "multipart/report");
+  }
+
+  bool damaged = false;
+  std::string decoded = decode_transfer(body, part.transfer_encoding, &damaged);
+  if (damaged)
+    ctx.warn(WarningCode::bad_transfer_encoding, false,
+             "damaged " + part.transfer_encoding.substr(0, 40) + " body");
+  part.size = decoded.size();
+
+  if (is_message) {
+    part.children.emplace_back();
+    // The attached message is parsed in a child context so its headers do not overwrite ours.
+    HeaderBlock inner = split_header(decoded);
+    if (report_here && ctx.mail.dsn_original_message_id.empty())
+      ctx.mail.dsn_original_message_id = message_id_of(inner);
+    Body nested = parse_entity(ctx, decoded, depth + 1, part.children.back(), false, false, false);
+    std::string text = join_text(nested);
+    out.nested_text = text.empty() ? std::move(nested.nested_text) : std::move(text);
+    Attachment a;
+    a.filename = part.filename;
+    if (a.filename.empty()) {
+      const RawField* s = find_field(inner, "Subject");
+      a.filename = (s ? decode_header_text(trim_view(s->value)) : std::string("message")) + ".eml";
+    }
+    a.content_type = type;
+    a.size = decoded.size();
+    if (ctx.options.keep_attachment_content) a.content = std::move(decoded);
+    ctx.mail.attachments.push_back(std::move(a));
+    return out;
+  }
+  if (type == "text/rfc822-headers" && report_here && ctx.mail.dsn_original_message_id.empty()) {
+    ctx.mail.dsn_original_message_id = message_id_of(split_header(decoded));
+  }
+
+  bool textual = type == "text/plain" || type == "text/html";
+  if (textual && part.disposition != "attachment" && part.filename.empty()) {
+    bool html = type == "text/html";
+    out.pieces.push_back({decode_text(ctx, decoded, part.charset, html), html});
+    return out;
+  }
+  Attachment a;
+  a.filename = part.filename;
+  a.content_type = type;
+  a.size = decoded.size();
+  if (ctx.options.keep_attachment_content) a.content = std::move(decoded);
+  ctx.mail.attachments.push_back(std::move(a));
+  return out;
 }
 
 }  // namespace
@@ -59,54 +365,29 @@ std::string_view warning_name(WarningCode code) {
     case WarningCode::invalid_bytes: return "invalid_bytes";
     case WarningCode::missing_boundary: return "missing_boundary";
     case WarningCode::no_text_body: return "no_text_body";
+    case WarningCode::internal_error: return "internal_error";
   }
   return "unknown";
 }
 
 ParsedMail parse_mail(std::string_view raw, const ParseOptions& options) {
   ParsedMail m;
-  if (raw.size() > options.max_message_bytes) {
-    raw = raw.substr(0, options.max_message_bytes);
-    m.warnings.push_back({WarningCode::truncated_message, true, "message truncated"});
-  }
-  std::size_t pos = 0;
-  std::string current;
-  auto flush = [&] {
-    if (current.empty()) return;
-    auto colon = current.find(':');
-    if (colon == std::string::npos) {
-      m.warnings.push_back({WarningCode::bad_header, false, "header line without colon"});
-    } else {
-      m.headers.push_back({trim(std::string_view(current).substr(0, colon)),
-                           trim(std::string_view(current).substr(colon + 1))});
+  try {
+    Context ctx{options, m};
+    if (raw.size() > options.max_message_bytes) {
+      raw = raw.substr(0, options.max_message_bytes);
+      ctx.warn(WarningCode::truncated_message, true, "message larger than the size limit truncated");
     }
-    current.clear();
-  };
-  while (pos < raw.size()) {
-    auto eol = raw.find('\n', pos);
-    std::string_view line = raw.substr(pos, eol == std::string_view::npos ? raw.npos : eol - pos);
-    pos = eol == std::string_view::npos ? raw.size() : eol + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) break;
-    if (line.front() == ' ' || line.front() == '\t') {
-      current += ' ';
-      current += trim(line);
-    } else {
-      flush();
-      current = std::string(line);
-    }
-  }
-  flush();
-  m.text = std::string(raw.substr(std::min(pos, raw.size())));
-  for (const auto& h : m.headers) {
-    if (iequals(h.name, "Subject")) m.subject = h.value;
-    else if (iequals(h.name, "From")) m.from.push_back(parse_address(h.value));
-    else if (iequals(h.name, "To")) m.to.push_back(parse_address(h.value));
-    else if (iequals(h.name, "Cc")) m.cc.push_back(parse_address(h.value));
-    else if (iequals(h.name, "Message-ID")) m.message_id = strip_brackets(h.value);
-    else if (iequals(h.name, "In-Reply-To")) m.in_reply_to = strip_brackets(h.value);
-    else if (iequals(h.name, "Date")) m.date = h.value;
-    else if (iequals(h.name, "Return-Path")) m.return_path = strip_brackets(h.value);
+    Body body = parse_entity(ctx, raw, 0, m.root, false, false, true);
+    m.text = join_text(body);
+    if (m.text.empty() && !body.nested_text.empty()) m.text = std::move(body.nested_text);
+    if (body.empty() && m.text.empty())
+      ctx.warn(WarningCode::no_text_body, false, "no text/plain or text/html part");
+  } catch (const std::bad_alloc&) {
+    m.warnings.push_back({WarningCode::internal_error, true, "out of memory while parsing"});
+  } catch (const std::exception& e) {
+    // A bug, not a property of the mail: keep what was parsed and say so.
+    m.warnings.push_back({WarningCode::internal_error, true, std::string("parser bug: ") + e.what()});
   }
   return m;
 }

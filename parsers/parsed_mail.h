@@ -38,6 +38,7 @@ enum class WarningCode {
   invalid_bytes,         // bytes replaced with U+FFFD
   missing_boundary,      // multipart without boundary or without closing delimiter
   no_text_body,          // no text/plain or text/html part found
+  internal_error,        // a parser bug or out of memory: the result is partial (added, issue 3)
 };
 
 struct Warning {
