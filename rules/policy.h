@@ -56,6 +56,23 @@ struct Desk {
   std::string language = "ja";
   std::map<std::string, std::string> templates;  // kind -> template name (templates/<name>.mustache)
   std::string source_file;
+
+  // Added by issue 5 (rules engine):
+  // Only mail with an Authentication-Results field from one of `trusted_authserv_ids`
+  // saying dmarc=pass (or dkim=pass aligned with the From domain) identifies its sender.
+  bool require_authenticated_sender = false;
+  std::vector<std::string> trusted_authserv_ids;  // lower-case authserv-ids, e.g. "mx.example.jp"
+  // Domains of the Message-IDs we generate: a mail carrying one is our own mail come back
+  // (loop safety). Default: the domain of each address.
+  std::vector<std::string> message_id_domains;
+  bool remote_support = false;  // the desk may offer remote support (remote seed, SPEC §9)
+  struct RuleInfo {
+    std::string id;
+    std::string description;
+    std::string cite;     // seed citation, e.g. "passlogic §4-10"
+    Outcome outcome = Outcome::in_scope;
+  };
+  std::vector<RuleInfo> rules;  // the desk's rules in evaluation order (for metrics, check)
 };
 
 struct Contract {
@@ -97,6 +114,20 @@ struct Decision {
   std::chrono::sys_seconds next_open{};
   std::chrono::sys_seconds first_response_due{};
   bool queued = false;                   // accepted later than received (desk closed)
+
+  // Added by issue 5 (rules engine):
+  std::string sender;                    // normalised sender address (rate-limit key), "" if none
+  std::optional<std::string> reason_text;  // Japanese text of `reason` for templates (reason_ja)
+  std::optional<std::string> cite;       // seed citation of the deciding rule
+  bool language_note = false;            // no Japanese in subject/body: add the 日本語で実施 note
+  // `classify --explain`: every rule evaluated, in order, and why it did or did not match.
+  struct RuleTrace {
+    std::string rule;      // rule id, or "builtin:<name>"
+    bool matched = false;
+    std::string note;      // e.g. "skipped: sender not eligible"
+    std::vector<std::string> conditions;  // one line per condition, indented by depth
+  };
+  std::vector<RuleTrace> trace;          // filled only by decide(..., explain = true)
 };
 
 // Paths of the policy's source files.
@@ -122,6 +153,12 @@ class Policy {
   // Classifies a mail for `desk`, received at `received_at`. Pure.
   Decision decide(const parsers::ParsedMail& mail, const Desk& desk,
                   std::chrono::sys_seconds received_at) const;
+  // As above; with `explain`, Decision::trace records every rule evaluated (issue 5).
+  Decision decide(const parsers::ParsedMail& mail, const Desk& desk,
+                  std::chrono::sys_seconds received_at, bool explain) const;
+
+  // The business calendar of a desk (nullptr for an unknown id). Added by issue 5.
+  const BusinessCalendar* calendar(std::string_view desk_id) const;
 
   ~Policy();
   struct Impl;
