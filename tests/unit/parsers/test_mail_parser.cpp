@@ -1,0 +1,157 @@
+// test_mail_parser.cpp — parse_mail() end to end on hand-made mails: body choice, attachments,
+// nested messages, DSNs, warnings and the limits.
+#include "parsers/parsed_mail.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using namespace madoguchi::parsers;
+
+namespace {
+
+bool has_warning(const ParsedMail& m, WarningCode c) {
+  return std::any_of(m.warnings.begin(), m.warnings.end(),
+                     [c](const Warning& w) { return w.code == c; });
+}
+
+}  // namespace
+
+TEST_CASE("a Japanese ISO-2022-JP mail with the Microsoft extensions") {
+  std::string raw =
+      "From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.co.jp>\r\n"
+      "To: support@example.jp, \"Sato\" <sato@example.jp>\r\n"
+      "Subject: =?ISO-2022-JP?B?GyRCLSEtahsoQg==?=\r\n"
+      "Date: Wed, 22 Jul 2015 01:02:29 +0900\r\n"
+      "Message-ID: <abc@example.co.jp>\r\n"
+      "In-Reply-To: <x@y>\r\n"
+      "References: <w@y> <x@y>\r\n"
+      "Auto-Submitted: Auto-Replied (vacation)\r\n"
+      "Return-Path: <>\r\n"
+      "Content-Type: text/plain; charset=ISO-2022-JP\r\n"
+      "\r\n"
+      "\x1b$B-!-j-7\x1b(B\r\n";
+  ParsedMail m = parse_mail(raw);
+  CHECK(m.subject == "①㈱");
+  REQUIRE(m.from.size() == 1);
+  CHECK(m.from[0].name == "山田");
+  CHECK(m.from[0].address == "yamada@example.co.jp");
+  CHECK(m.to.size() == 2);
+  CHECK(m.message_id == "abc@example.co.jp");
+  CHECK(m.in_reply_to == "x@y");
+  CHECK(m.references == std::vector<std::string>{"w@y", "x@y"});
+  CHECK(m.auto_submitted == "auto-replied");
+  REQUIRE(m.return_path);
+  CHECK(m.return_path->empty());
+  CHECK(m.date_utc.has_value());
+  CHECK(m.text == "①㈱Ⅲ\n");
+  CHECK(m.warnings.empty());
+  REQUIRE(m.header("subject"));
+  CHECK(m.header("subject")->value == "①㈱");
+}
+
+TEST_CASE("multipart/alternative prefers text/plain; html-only is converted") {
+  std::string raw =
+      "Content-Type: multipart/alternative; boundary=\"XX\"\n\n"
+      "--XX\nContent-Type: text/html; charset=utf-8\n\n<p>html</p>\n"
+      "--XX\nContent-Type: text/plain; charset=shift_jis\nContent-Transfer-Encoding: base64\n\n"
+      "k/qWe4zq\n--XX--\n";
+  ParsedMail m = parse_mail(raw);
+  CHECK(m.text == "日本語");
+  CHECK(m.root.children.size() == 2);
+  std::string html =
+      "Content-Type: text/html\n\n<html><head><title>t</title><style>p{}</style></head>"
+      "<body><p>Hello&nbsp;&amp; <b>world</b></p><p>&#26085;&#x672c;</p></body></html>";
+  m = parse_mail(html);
+  CHECK(m.text == "Hello & world\n\n日本");
+}
+
+TEST_CASE("attachments with RFC 2231 names and a nested message") {
+  std::string raw =
+      "Subject: outer\n"
+      "Content-Type: multipart/mixed; boundary=b1\n\n"
+      "--b1\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+      "=E6=97=A5=E6=9C=AC\n"
+      "--b1\nContent-Type: application/octet-stream\n"
+      "Content-Disposition: attachment; filename*0*=UTF-8''%E8%A6%8B%E7%A9%8D; filename*1=.pdf\n"
+      "Content-Transfer-Encoding: base64\n\nSGVsbG8=\n"
+      "--b1\nContent-Type: message/rfc822\n\n"
+      "Subject: inner\nMessage-ID: <inner@x>\n\ninner text\n"
+      "--b1--\n";
+  ParsedMail m = parse_mail(raw);
+  CHECK(m.subject == "outer");
+  CHECK(m.text == "日本");
+  REQUIRE(m.attachments.size() == 2);
+  CHECK(m.attachments[0].filename == "見積.pdf");
+  CHECK(m.attachments[0].content_type == "application/octet-stream");
+  CHECK(m.attachments[0].size == 5);
+  CHECK(m.attachments[0].content == "Hello");
+  CHECK(m.attachments[1].content_type == "message/rfc822");
+  CHECK(m.attachments[1].filename == "inner.eml");
+  REQUIRE(m.root.children.size() == 3);
+  REQUIRE(m.root.children[2].children.size() == 1);
+  CHECK(m.root.children[2].children[0].content_type == "text/plain");
+  ParseOptions no_content;
+  no_content.keep_attachment_content = false;
+  m = parse_mail(raw, no_content);
+  CHECK(m.attachments[0].content.empty());
+  CHECK(m.attachments[0].size == 5);
+}
+
+TEST_CASE("delivery status notifications") {
+  std::string raw =
+      "From: MAILER-DAEMON@example.jp\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=r\n\n"
+      "--r\nContent-Type: text/plain\n\nDelivery failed.\n"
+      "--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\n"
+      "Final-Recipient: rfc822; a@b\nAction: failed\nStatus: 5.1.1\n"
+      "--r\nContent-Type: text/rfc822-headers\n\nMessage-ID: <orig@madoguchi>\nSubject: x\n"
+      "--r--\n";
+  ParsedMail m = parse_mail(raw);
+  CHECK(m.is_delivery_status);
+  CHECK(m.dsn_original_message_id == "orig@madoguchi");
+  CHECK(m.text == "Delivery failed.");
+  ParsedMail plain = parse_mail("Subject: x\n\nbody");
+  CHECK_FALSE(plain.is_delivery_status);
+}
+
+TEST_CASE("limits produce warnings and a best-effort result") {
+  std::string many = "Content-Type: multipart/mixed; boundary=b\n\n";
+  for (int i = 0; i < 50; ++i) many += "--b\n\npart\n";
+  many += "--b--\n";
+  ParseOptions o;
+  o.max_parts = 10;
+  ParsedMail m = parse_mail(many, o);
+  CHECK(has_warning(m, WarningCode::too_many_parts));
+  CHECK(m.root.children.size() <= 10);
+
+  std::string deep;
+  for (int i = 0; i < 40; ++i) deep += "Content-Type: message/rfc822\n\n";
+  deep += "Subject: bottom\n\nx";
+  m = parse_mail(deep);
+  CHECK(has_warning(m, WarningCode::too_deep));
+
+  o = {};
+  o.max_message_bytes = 20;
+  m = parse_mail("Subject: a long subject line\n\nbody", o);
+  CHECK(has_warning(m, WarningCode::truncated_message));
+}
+
+TEST_CASE("broken mail yields warnings, not failures") {
+  ParsedMail m = parse_mail("Content-Type: multipart/mixed\n\nno boundary\n");
+  CHECK(has_warning(m, WarningCode::missing_boundary));
+  CHECK(m.text == "no boundary\n");
+  m = parse_mail("Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\nSGV$sbG8=");
+  CHECK(has_warning(m, WarningCode::bad_transfer_encoding));
+  CHECK(m.text == "Hello");
+  m = parse_mail("Subject: \x93\xfa\x96\x7b\n\n");
+  CHECK(m.subject == "日本");
+  CHECK(has_warning(m, WarningCode::bad_header));
+  m = parse_mail("Content-Type: image/png\n\n\x89PNG");
+  CHECK(has_warning(m, WarningCode::no_text_body));
+  m = parse_mail("");
+  CHECK(m.text.empty());
+  m = parse_mail("Content-Type: text/plain; charset=utf-8\n\nabc\xff");
+  CHECK(has_warning(m, WarningCode::invalid_bytes));
+  CHECK(m.text == "abc\xEF\xBF\xBD");
+}
