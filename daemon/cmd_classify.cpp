@@ -1,10 +1,187 @@
-// cmd_classify.cpp — `madoguchi classify`: print the decision for one mail. Not built yet (issue 5).
+// cmd_classify.cpp — `madoguchi classify [--config FILE] [--tenants FILE] [--desk DESK]
+// [--at ISO8601] [--explain] MAIL.eml`: print the decision the daemon would take for one
+// mail as one JSON object, so operators can test rule and tenant edits before a SIGHUP
+// (OpenSMTPD's `smtpctl trace`, rspamd's per-rule listing). Nothing is stored or sent.
+// Exit 0 with the JSON; 1 when the configuration or the mail cannot be read; 2 on usage
+// errors (unknown desk, bad --at, no desk for the mail).
 #include "daemon/cli.h"
+#include "daemon/config.h"
+#include "parsers/parsed_mail.h"
+#include "rules/calendar.h"
+#include "rules/policy.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
 
 namespace madoguchi::daemon {
+namespace {
+
+// Minimal JSON writer for the decision: strings are UTF-8 already (parser and YAML output).
+void json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void json_optional(std::string& out, const std::optional<std::string>& v) {
+  if (v) json_string(out, *v);
+  else out += "null";
+}
+
+void json_list(std::string& out, const std::vector<std::string>& v) {
+  out += '[';
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ", ";
+    json_string(out, v[i]);
+  }
+  out += ']';
+}
+
+std::string to_json(const rules::Decision& d, std::chrono::minutes offset, bool explain) {
+  std::string o = "{\n";
+  auto key = [&](std::string_view k) {
+    if (o.size() > 2) o += ",\n";
+    o += "  ";
+    json_string(o, k);
+    o += ": ";
+  };
+  key("desk"); json_string(o, d.desk);
+  key("identity"); json_string(o, rules::to_string(d.identity));
+  key("tenant"); json_optional(o, d.tenant);
+  key("contract"); json_optional(o, d.contract);
+  key("outcome"); json_string(o, rules::to_string(d.outcome));
+  key("action"); json_string(o, rules::to_string(d.action));
+  key("rule"); json_optional(o, d.rule);
+  key("matched"); json_list(o, d.matched);
+  key("auto_reply"); o += d.auto_reply ? "true" : "false";
+  key("template"); json_string(o, d.template_name);
+  key("received_at"); json_string(o, rules::format_iso8601(d.received_at, offset));
+  key("accepted_at"); json_string(o, rules::format_iso8601(d.accepted_at, offset));
+  key("next_open"); json_string(o, rules::format_iso8601(d.next_open, offset));
+  key("first_response_due"); json_string(o, rules::format_iso8601(d.first_response_due, offset));
+  key("queued"); o += d.queued ? "true" : "false";
+  key("reason"); json_optional(o, d.reason);
+  key("reason_text"); json_optional(o, d.reason_text);
+  key("cite"); json_optional(o, d.cite);
+  key("loop_reason"); json_optional(o, d.loop_reason);
+  key("language_note"); o += d.language_note ? "true" : "false";
+  if (explain) {
+    key("explain");
+    o += '[';
+    for (std::size_t i = 0; i < d.trace.size(); ++i) {
+      const auto& t = d.trace[i];
+      o += i ? ",\n    {" : "\n    {";
+      o += "\"rule\": ";
+      json_string(o, t.rule);
+      o += ", \"matched\": ";
+      o += t.matched ? "true" : "false";
+      o += ", \"note\": ";
+      json_string(o, t.note);
+      o += ", \"conditions\": ";
+      json_list(o, t.conditions);
+      o += '}';
+    }
+    o += d.trace.empty() ? "]" : "\n  ]";
+  }
+  o += "\n}\n";
+  return o;
+}
+
+}  // namespace
 
 Subcommand add_classify_command(CLI::App& root) {
-  return add_unbuilt_command(root, "classify", "print the decision for one mail", "issue 5");
+  auto* app = root.add_subcommand("classify", "print the decision for one mail (nothing is stored or sent)");
+  struct Options {
+    ConfigOption config;
+    std::string tenants, desk, at, mail;
+    bool explain = false;
+  };
+  auto opt = std::make_shared<Options>();
+  add_config_option(*app, opt->config);
+  app->add_option("--tenants", opt->tenants, "tenants file (overrides the configuration's `tenants:`)");
+  app->add_option("--desk", opt->desk, "desk id (default: routed by the recipients)");
+  app->add_option("--at", opt->at, "receipt time, ISO 8601 (default: the mail's Date, else now)");
+  app->add_flag("--explain", opt->explain, "list every rule evaluated and why it did or did not match");
+  app->add_option("mail", opt->mail, "the mail (.eml)")->required();
+  return {app, [opt] {
+            rules::ConfigErrors errors;
+            auto cfg = load_main_config(opt->config.resolved(), errors);
+            std::shared_ptr<const rules::Policy> policy;
+            if (cfg) {
+              rules::PolicySources sources{cfg->desks_dir, cfg->tenants_file, cfg->templates_dir};
+              if (!opt->tenants.empty()) sources.tenants_file = opt->tenants;
+              policy = rules::Policy::load(sources, errors);
+            }
+            if (!policy) {
+              for (const auto& e : errors) std::cerr << e.to_string() << '\n';
+              return exit_failure;
+            }
+            std::ifstream in(opt->mail, std::ios::binary);
+            if (!in) {
+              std::cerr << "madoguchi classify: cannot read " << opt->mail << '\n';
+              return exit_failure;
+            }
+            std::ostringstream raw;
+            raw << in.rdbuf();
+            const parsers::ParsedMail mail = parsers::parse_mail(raw.str());
+
+            const rules::Desk* desk = nullptr;
+            if (!opt->desk.empty()) {
+              desk = policy->desk(opt->desk);
+              if (!desk) {
+                std::cerr << "madoguchi classify: unknown desk '" << opt->desk << "'\n";
+                return exit_usage;
+              }
+            } else {
+              // The mailbox's desk decides when no recipient is a desk address; with several
+              // mailboxes the first one's, as the daemon cannot know which mailbox it came from.
+              std::string fallback;
+              for (const auto& m : cfg->mailboxes)
+                if (!m.desk.empty()) { fallback = m.desk; break; }
+              if (fallback.empty() && policy->desks().size() == 1) fallback = policy->desks()[0].id;
+              desk = policy->route(mail, fallback);
+              if (!desk) {
+                std::cerr << "madoguchi classify: no desk address among the recipients; use --desk\n";
+                return exit_usage;
+              }
+            }
+            std::chrono::sys_seconds at;
+            if (!opt->at.empty()) {
+              auto t = rules::parse_iso8601(opt->at);
+              if (!t) {
+                std::cerr << "madoguchi classify: --at must be ISO 8601, e.g. 2026-11-24T10:00:00+09:00\n";
+                return exit_usage;
+              }
+              at = *t;
+            } else if (mail.date_utc) {
+              at = *mail.date_utc;
+            } else {
+              at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+            }
+            const rules::Decision d = policy->decide(mail, *desk, at, opt->explain);
+            std::cout << to_json(d, desk->hours.utc_offset, opt->explain);
+            return exit_ok;
+          }};
 }
 
 }  // namespace madoguchi::daemon

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
-  libcurl4-openssl-dev curl
+  libcurl4-openssl-dev curl libssl-dev
   libmimetic-dev
   libboost-dev
   libyaml-cpp-dev
@@ -16,7 +16,7 @@ PACKAGES=(
   libre2-dev
   libutf8proc-dev
   libkainjow-mustache-dev
-  libcli11-dev
+  libcli11-dev nlohmann-json3-dev
   libsystemd-dev
   clang libclang-rt-14-dev
   python3

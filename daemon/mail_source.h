@@ -1,0 +1,42 @@
+// mail_source.h — one interface per intake edge (IMAP, Maildir, stdin), as small as a sink.
+//
+// The runner lists what is pending, fetches each item's raw bytes, commits them to the store,
+// and only then calls mark_processed(): nothing is marked at the source before the state that
+// justifies it is durable. A source never deletes mail.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace madoguchi::daemon {
+
+struct SourceItem {
+  std::string key;               // unique within the mailbox and stable across runs
+  std::int64_t uidvalidity = 0;  // IMAP only
+  std::int64_t uid = 0;          // IMAP only
+  std::optional<std::chrono::sys_seconds> arrived;  // server/file arrival time when known
+};
+
+// A failure of the source (server down, permission denied): the runner retries later.
+struct SourceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class MailSource {
+ public:
+  virtual ~MailSource() = default;
+  virtual const std::string& name() const = 0;
+  // Items not yet marked processed, oldest first. Throws SourceError.
+  virtual std::vector<SourceItem> pending() = 0;
+  // The raw bytes of one item. Throws SourceError.
+  virtual std::string fetch(const SourceItem& item) = 0;
+  // Marks an item processed (Maildir: new/ -> cur/ with S; IMAP: \Seen or move). Throws
+  // SourceError; the runner calls it again on the next pass (it must be idempotent).
+  virtual void mark_processed(const SourceItem& item) = 0;
+};
+
+}  // namespace madoguchi::daemon

@@ -1,0 +1,69 @@
+// mail_servers.h — integration-test fixture: the real Dovecot and SMTP capture server from
+// the team's shared/mailservers/ kit, started on free loopback ports under a private
+// directory and stopped (with their files removed) when the fixture goes out of scope.
+// Never a hand-written fake: the daemon talks to real servers over the network.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace madoguchi::testing {
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read, close).
+int free_loopback_port();
+
+struct MailServerOptions {
+  bool start_dovecot = true;
+  bool start_smtp = true;
+  std::string dovecot_ssl = "yes";  // yes | required
+  bool smtp_tls = false;
+  bool smtp_require_tls = false;
+  std::string smtp_auth;            // "user:pass" to require AUTH
+  bool smtp_forward_lmtp = false;   // also deliver captured mail into Dovecot
+};
+
+class MailServers {
+ public:
+  explicit MailServers(MailServerOptions options = {});
+  ~MailServers();
+  MailServers(const MailServers&) = delete;
+  MailServers& operator=(const MailServers&) = delete;
+
+  void start_dovecot();
+  void stop_dovecot();
+  void start_smtp();
+  void stop_smtp();
+
+  // Puts `raw` into the user's INBOX exactly as given (doveadm save); Dovecot assigns a UID.
+  void deliver_to_inbox(std::string_view raw);
+  // The captured .eml files of the SMTP server, in arrival order.
+  std::vector<std::filesystem::path> captured() const;
+
+  const std::filesystem::path& base() const { return base_; }
+  std::filesystem::path capture_dir() const { return base_ / "smtp" / "captured"; }
+  std::filesystem::path ca_cert() const { return base_ / "tls" / "cert.pem"; }
+  std::filesystem::path dovecot_conf() const { return base_ / "dovecot" / "dovecot.conf"; }
+  std::string imap_url(bool tls_port = false) const;  // imap://127.0.0.1:P or imaps://…
+  std::string smtp_url() const;
+
+  int imap_port = 0;
+  int imaps_port = 0;
+  int lmtp_port = 0;
+  int smtp_port = 0;
+  std::string user = "support";
+  std::string password = "secret";
+
+ private:
+  void script(const std::string& name, const std::string& extra_env = "") const;
+  std::string env() const;
+
+  MailServerOptions options_;
+  std::filesystem::path base_;
+  std::filesystem::path kit_;
+  bool dovecot_running_ = false;
+  bool smtp_running_ = false;
+};
+
+}  // namespace madoguchi::testing
