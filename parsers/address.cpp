@@ -82,7 +82,7 @@ Address parse_mailbox(std::string_view m) {
   } else {
     // No brackets: the text is the address (a quoted local part loses its quotes).
     for (char c : collapse_ws(display))
-      if (c != ' ') a.address += c;
+      if (c != ' ' && c != '<' && c != '>') a.address += c;
     a.name = decode_header_text(collapse_ws(comment));
   }
   return a;
@@ -100,7 +100,9 @@ std::vector<Address> parse_address_list(std::string_view v) {
     begin = end + 1;
     if (m.empty()) return;
     Address a = parse_mailbox(m);
-    if (!a.address.empty() || !a.name.empty()) out.push_back(std::move(a));
+    // "<>" (the null sender) is kept as an empty address.
+    if (!a.address.empty() || !a.name.empty() || m.find("<>") != std::string_view::npos)
+      out.push_back(std::move(a));
   };
   for (std::size_t i = 0; i < v.size() && out.size() < 10000; ++i) {
     char c = v[i];

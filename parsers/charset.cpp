@@ -99,52 +99,74 @@ bool has_jis_escape(std::string_view s) {
   return false;
 }
 
-// Structural check of Windows-31J: lead 81-9F/E0-FC + trail 40-7E/80-FC, single A1-DF.
-bool looks_cp932(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80 || (c >= 0xA1 && c <= 0xDF)) continue;
-    if ((c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xFC)) {
-      if (i + 1 >= s.size()) return false;
-      auto t = static_cast<unsigned char>(s[++i]);
-      if (t < 0x40 || t == 0x7F || t > 0xFC) return false;
-      continue;
-    }
-    return false;
-  }
-  return true;
+// How well bytes fit an encoding: sequences that fit (`ok`) and bytes that do not (`bad`).
+struct Fit {
+  std::size_t ok = 0;
+  std::size_t bad = 0;
+  std::size_t kana = 0;  // EUC-JP only: pairs in the kana/punctuation rows
+  bool clean() const { return bad == 0; }
+  bool mostly() const { return ok > 0 && bad * 20 <= ok; }
+};
+
+// Windows-31J with only assigned lead bytes (no user-defined 0xF0-0xF9 area), so that
+// Latin-1 text like "Fr\xF6sche" is not mistaken for it.
+bool cp932_lead(unsigned char c) {
+  return (c >= 0x81 && c <= 0x84) || (c >= 0x87 && c <= 0x9F) || (c >= 0xE0 && c <= 0xEA) ||
+         c == 0xED || c == 0xEE || (c >= 0xFA && c <= 0xFC);
 }
 
-// EUC-JP: pairs A1-FE, 8E + kana, 8F + pair. Returns the share of kana/punct rows (0..100).
-bool looks_eucjp(std::string_view s, int& kana_share) {
-  std::size_t pairs = 0, kana = 0;
+Fit fit_cp932(std::string_view s) {
+  Fit f;
   for (std::size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) continue;
-    auto next_ok = [&](std::size_t k) {
-      return k < s.size() && static_cast<unsigned char>(s[k]) >= 0xA1 &&
-             static_cast<unsigned char>(s[k]) <= 0xFE;
-    };
-    if (c == 0x8E) {
-      if (!next_ok(i + 1)) return false;
-      ++i;
-    } else if (c == 0x8F) {
-      if (!next_ok(i + 1) || !next_ok(i + 2)) return false;
-      i += 2;
-    } else if (c >= 0xA1 && c <= 0xFE) {
-      if (!next_ok(i + 1)) return false;
-      ++pairs;
-      if (c == 0xA1 || c == 0xA4 || c == 0xA5) ++kana;
-      ++i;
-    } else {
-      return false;
+    if (c >= 0xA1 && c <= 0xDF) { ++f.ok; continue; }
+    if (cp932_lead(c) && i + 1 < s.size()) {
+      auto t = static_cast<unsigned char>(s[i + 1]);
+      bool trail = t >= 0x40 && t != 0x7F && t <= 0xFC && (c != 0xFC || t <= 0x4B);
+      if (trail) { ++f.ok; ++i; continue; }
     }
+    ++f.bad;
   }
-  kana_share = pairs ? static_cast<int>(kana * 100 / pairs) : 0;
-  return true;
+  return f;
 }
 
-enum class Family { utf8, ascii, iso2022jp, cp932, eucjp, other, sniff, unknown };
+Fit fit_eucjp(std::string_view s) {
+  Fit f;
+  auto hi = [&](std::size_t k) {
+    return k < s.size() && static_cast<unsigned char>(s[k]) >= 0xA1 &&
+           static_cast<unsigned char>(s[k]) <= 0xFE;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) continue;
+    if (c == 0x8E && hi(i + 1)) { ++f.ok; ++i; continue; }
+    if (c == 0x8F && hi(i + 1) && hi(i + 2)) { ++f.ok; i += 2; continue; }
+    if (c >= 0xA1 && c <= 0xFE && hi(i + 1)) {
+      ++f.ok;
+      if (c == 0xA1 || c == 0xA4 || c == 0xA5) ++f.kana;
+      ++i;
+      continue;
+    }
+    ++f.bad;
+  }
+  return f;
+}
+
+Fit fit_utf8(std::string_view s);
+
+// Valid UTF-8 with several multi-byte sequences: legacy CJK text almost never is, so a
+// legacy label on such bytes is wrong (mailers re-encode the body and keep the old label).
+bool looks_like_real_utf8(std::string_view s) {
+  Fit f = fit_utf8(s);
+  return f.bad == 0 && f.ok >= 3;
+}
+
+bool is_legacy_cjk(const std::string& iconv_name) {
+  return iconv_name == "GB18030" || iconv_name == "BIG5-HKSCS" || iconv_name == "CP949";
+}
+
+enum class Family { utf8, ascii, iso2022jp, cp932, eucjp, latin, other, sniff, unknown };
 
 struct Label {
   Family family;
@@ -222,6 +244,16 @@ std::size_t utf8_seq_len(std::string_view s, std::size_t i) {
   return n;
 }
 
+Fit fit_utf8(std::string_view s) {
+  Fit f;
+  for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    std::size_t n = utf8_seq_len(s, i);
+    if (n == 0) { ++f.bad; ++i; } else { ++f.ok; i += n; }
+  }
+  return f;
+}
+
 std::string decode_utf8(std::string_view bytes, bool& invalid) {
   bool replaced = false;
   std::string r = sanitize_utf8(bytes, &replaced);
@@ -250,18 +282,32 @@ std::string decode_family(Family f, std::string_view bytes, bool& invalid) {
     case Family::iso2022jp: return decode_iso2022jp(bytes, &invalid);
     case Family::cp932: return decode_cp932(bytes, invalid);
     case Family::eucjp: return decode_eucjp(bytes, invalid);
+    case Family::latin: {
+      std::string out;
+      iconv_to_utf8("WINDOWS-1252", bytes, out, invalid);
+      return out;
+    }
     default: return decode_utf8(bytes, invalid);
   }
 }
 
 Family sniff_family(std::string_view bytes) {
   if (!has_8bit(bytes)) return has_jis_escape(bytes) ? Family::iso2022jp : Family::ascii;
-  if (is_valid_utf8(bytes)) return Family::utf8;
-  int kana_share = 0;
-  bool euc = looks_eucjp(bytes, kana_share);
-  if (looks_cp932(bytes)) return euc && kana_share >= 30 ? Family::eucjp : Family::cp932;
-  if (euc) return Family::eucjp;
-  return Family::cp932;
+  Fit u = fit_utf8(bytes);
+  if (u.clean()) return Family::utf8;
+  Fit s = fit_cp932(bytes);
+  Fit e = fit_eucjp(bytes);
+  // EUC-JP text often also fits CP932 (as half-width kana): kana rows decide.
+  bool euc_first = e.clean() && e.kana * 100 >= e.ok * 30;
+  if (euc_first) return Family::eucjp;
+  if (s.clean()) return Family::cp932;
+  if (e.clean()) return Family::eucjp;
+  // Nothing fits exactly: the closest Japanese or UTF-8 reading, else windows-1252 (which
+  // never garbles Western text into kanji).
+  if (u.mostly() && u.bad <= s.bad && u.bad <= e.bad) return Family::utf8;
+  if (s.mostly() && s.bad <= e.bad) return Family::cp932;
+  if (e.mostly()) return Family::eucjp;
+  return Family::latin;
 }
 
 std::string_view family_name(Family f) {
@@ -271,6 +317,7 @@ std::string_view family_name(Family f) {
     case Family::iso2022jp: return "iso-2022-jp";
     case Family::cp932: return "cp932";
     case Family::eucjp: return "euc-jp";
+    case Family::latin: return "windows-1252";
     default: return "us-ascii";
   }
 }
@@ -490,7 +537,10 @@ CharsetResult decode_charset(std::string_view bytes, std::string_view label) {
   CharsetResult r;
   Label l = classify_label(label);
   if (l.family == Family::other) {
-    if (has_jis_escape(bytes) && !has_8bit(bytes)) {
+    if (is_legacy_cjk(l.iconv_name) && looks_like_real_utf8(bytes)) {
+      r.label_mismatch = true;
+      l.family = Family::utf8;
+    } else if (has_jis_escape(bytes) && !has_8bit(bytes)) {
       r.label_mismatch = true;
       l.family = Family::iso2022jp;
     } else {
@@ -522,7 +572,7 @@ CharsetResult decode_charset(std::string_view bytes, std::string_view label) {
       break;
     case Family::utf8:
       if (!eight && has_jis_escape(bytes)) f = Family::iso2022jp;
-      else if (eight && !is_valid_utf8(bytes) && looks_cp932(bytes)) f = sniff_family(bytes);
+      else if (eight && !is_valid_utf8(bytes) && fit_cp932(bytes).clean()) f = sniff_family(bytes);
       break;
     case Family::iso2022jp:
       if (eight) {
@@ -535,14 +585,15 @@ CharsetResult decode_charset(std::string_view bytes, std::string_view label) {
       break;
     case Family::cp932:
       if (!eight && has_jis_escape(bytes)) f = Family::iso2022jp;
-      else if (eight && !looks_cp932(bytes) && is_valid_utf8(bytes)) f = Family::utf8;
+      else if (looks_like_real_utf8(bytes)) f = Family::utf8;
+      else if (eight && !fit_cp932(bytes).clean() && is_valid_utf8(bytes)) f = Family::utf8;
       break;
-    case Family::eucjp: {
-      int share = 0;
+    case Family::eucjp:
       if (!eight && has_jis_escape(bytes)) f = Family::iso2022jp;
-      else if (eight && !looks_eucjp(bytes, share)) f = sniff_family(bytes);
+      else if (looks_like_real_utf8(bytes)) f = Family::utf8;
+      else if (eight && !fit_eucjp(bytes).clean() && fit_cp932(bytes).clean()) f = Family::cp932;
+      else if (eight && !fit_eucjp(bytes).clean() && is_valid_utf8(bytes)) f = Family::utf8;
       break;
-    }
     default: break;
   }
   if (f != l.family && !(l.family == Family::ascii && f == Family::ascii)) r.label_mismatch = true;

@@ -4,8 +4,8 @@
 // 0x2141 to WAVE DASH, while Japanese clients write the Microsoft supersets (CP50220/CP50221,
 // Windows-31J). So ISO-2022-JP escapes are decoded here and converted through CP932, every
 // Shift_JIS label is read as CP932, EUC-JP as EUC-JP-MS, and a missing, unknown or wrong label
-// is sniffed (JIS escapes, then valid UTF-8, then CP932, then EUC-JP). Never throws; invalid
-// bytes become U+FFFD.
+// is sniffed (JIS escapes, then valid UTF-8, then CP932, then EUC-JP, then the closest fit,
+// windows-1252 when nothing Japanese fits). Never throws; invalid bytes become U+FFFD.
 #pragma once
 
 #include <string>
@@ -28,7 +28,8 @@ CharsetResult decode_charset(std::string_view bytes, std::string_view label);
 // Convenience: decode_charset(bytes, label).text
 std::string to_utf8(std::string_view bytes, std::string_view label);
 
-// The charset the bytes look like: "us-ascii", "iso-2022-jp", "utf-8", "cp932" or "euc-jp".
+// The charset the bytes look like: "us-ascii", "iso-2022-jp", "utf-8", "cp932", "euc-jp" or
+// "windows-1252".
 std::string_view sniff_charset(std::string_view bytes);
 
 // True when `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).

@@ -118,6 +118,7 @@ void fill_headers(Context& ctx, const HeaderBlock& hb) {
   ParsedMail& m = ctx.mail;
   if (hb.bad_lines) ctx.warn(WarningCode::bad_header, false, "header line without a colon");
   m.headers.reserve(hb.fields.size());
+  bool seen_from = false;
   for (const auto& f : hb.fields) {
     EncodedWordsResult d = decode_encoded_words(f.value);
     std::string name(f.name);
@@ -135,7 +136,10 @@ void fill_headers(Context& ctx, const HeaderBlock& hb) {
     if (is("Subject")) {
       if (m.subject.empty()) m.subject = value;
     } else if (is("From")) {
-      for (auto& a : parse_address_list(raw)) m.from.push_back(std::move(a));
+      // A second From field is a forgery trick: the first one counts, like every reader.
+      if (seen_from) ctx.warn(WarningCode::bad_header, false, "more than one From field");
+      else m.from = parse_address_list(raw);
+      seen_from = true;
     } else if (is("To")) {
       for (auto& a : parse_address_list(raw)) m.to.push_back(std::move(a));
     } else if (is("Cc")) {
@@ -330,7 +334,9 @@ Body parse_entity(Context& ctx, std::string_view entity, std::size_t depth, Part
   }
 
   bool textual = type == "text/plain" || type == "text/html";
-  if (textual && part.disposition != "attachment" && part.filename.empty()) {
+  // Like every reader: a text part is body unless it is explicitly an attachment (Python's
+  // get_body() rule; "inline; filename=msg.txt" is still the body).
+  if (textual && part.disposition != "attachment") {
     bool html = type == "text/html";
     out.pieces.push_back({decode_text(ctx, decoded, part.charset, html), html});
     return out;
