@@ -177,12 +177,14 @@ int run_due(const CalendarOptions& o) {
 }
 
 int run_show(const CalendarOptions& o) {
-  int y = 0;
-  unsigned m = 0;
-  char tail = 0;
-  if (o.month.size() != 7 || std::sscanf(o.month.c_str(), "%4d-%2u%c", &y, &m, &tail) != 2 ||
-      o.month[4] != '-' || m < 1 || m > 12)
-    return usage_error("--month: '" + o.month + "' is not YYYY-MM");
+  const std::string& t = o.month;
+  const auto digit = [&t](size_t i) { return std::isdigit(static_cast<unsigned char>(t[i])) != 0; };
+  if (t.size() != 7 || t[4] != '-' || !digit(0) || !digit(1) || !digit(2) || !digit(3) ||
+      !digit(5) || !digit(6))
+    return usage_error("--month: '" + t + "' is not YYYY-MM");
+  const int y = std::stoi(t.substr(0, 4));
+  const unsigned m = static_cast<unsigned>(std::stoi(t.substr(5, 2)));
+  if (m < 1 || m > 12) return usage_error("--month: '" + t + "' is not YYYY-MM");
   if (!rules::holidays_supported(y))
     return usage_error("--month: holidays are computed for 1980-2099 only");
 
