@@ -104,7 +104,6 @@ EncodedWordsResult decode_encoded_words(std::string_view s, std::string_view raw
   std::string_view run_charset;
   std::string pending_b64;    // B text whose length was not a multiple of 4 (split mid-quantum)
   bool in_run = false;
-  std::size_t run_end = 0;    // end of the last word of the run
 
   auto flush_run = [&] {
     if (!in_run) return;
@@ -140,7 +139,7 @@ EncodedWordsResult decode_encoded_words(std::string_view s, std::string_view raw
       // Malformed: keep the word as written so a human can still read it.
       flush_run();
       r.bad_word = true;
-      r.text += s.substr(w.begin, w.end - w.begin);
+      decode_plain(s.substr(w.begin, w.end - w.begin), raw_charset, r);
       plain_begin = i = w.end;
       continue;
     }
@@ -168,10 +167,8 @@ EncodedWordsResult decode_encoded_words(std::string_view s, std::string_view raw
       run_bytes += decode_quoted_printable(w.text, &dmg, true);
       if (dmg) r.bad_word = true;
     }
-    run_end = w.end;
     plain_begin = i = w.end;
   }
-  (void)run_end;
   flush_run();
   decode_plain(s.substr(plain_begin), raw_charset, r);
   return r;

@@ -2,6 +2,8 @@
 // split inside a character, in ISO-2022-JP with the CP932 extensions, raw 8-bit, malformed.
 #include "parsers/encoded_words.h"
 
+#include "parsers/charset.h"
+
 #include <doctest/doctest.h>
 
 using namespace madoguchi::parsers;
@@ -43,4 +45,10 @@ TEST_CASE("malformed words stay readable") {
   CHECK(decode_header_text("a =? b ?= c") == "a =? b ?= c");
   CHECK(decode_header_text("=?X-UNKNOWN?B?5pel?=") == "日");  // sniffed as UTF-8
   CHECK(decode_header_text("") == "");
+}
+
+TEST_CASE("a malformed word with 8-bit bytes still yields valid UTF-8") {
+  auto r = decode_encoded_words("=?UTF-8?B?0J\xd9\x0b?= x");  // found by the fuzzer
+  CHECK(r.bad_word);
+  CHECK(is_valid_utf8(r.text));
 }
