@@ -69,6 +69,38 @@ std::string normalize_address(std::string_view address) {
   return out;
 }
 
+namespace {
+
+// Checks the desks against each other and wraps them with the tenants into a Policy::Impl.
+void add_desk(std::vector<CompiledDesk>& compiled, CompiledDesk cd, const std::string& file,
+              std::map<std::string, std::string>& address_owner, ConfigErrors& errors) {
+  for (const auto& other : compiled)
+    if (other.desk.id == cd.desk.id)
+      errors.push_back({file, 0, 0, "desk id '" + cd.desk.id + "' also in " + other.desk.source_file});
+  for (const auto& a : cd.desk.addresses) {
+    auto [it, fresh] = address_owner.emplace(a, cd.desk.id);
+    if (!fresh) errors.push_back({file, 0, 0, "address " + a + " is also desk '" + it->second + "'"});
+  }
+  compiled.push_back(std::move(cd));
+}
+
+std::vector<std::string> desk_ids(const std::vector<CompiledDesk>& compiled) {
+  std::vector<std::string> ids;
+  for (const auto& cd : compiled) ids.push_back(cd.desk.id);
+  return ids;
+}
+
+}  // namespace
+
+std::shared_ptr<const Policy> Policy::assemble(std::unique_ptr<Impl> impl, std::vector<Tenant> tenants) {
+  impl->directory = TenantDirectory(std::move(tenants));
+  for (const auto& cd : impl->compiled) {
+    impl->desks.push_back(cd.desk);
+    for (const auto& d : cd.desk.message_id_domains) impl->own_domains.push_back(d);
+  }
+  return std::shared_ptr<const Policy>(new Policy(std::move(impl)));
+}
+
 std::shared_ptr<const Policy> Policy::load(const PolicySources& sources, ConfigErrors& errors) {
   auto impl = std::make_unique<Impl>();
   const std::size_t before = errors.size();
@@ -84,31 +116,39 @@ std::shared_ptr<const Policy> Policy::load(const PolicySources& sources, ConfigE
     if (files.empty()) errors.push_back({sources.desks_dir.string(), 0, 0, "no desk files (*.yaml)"});
   }
   std::map<std::string, std::string> address_owner;
-  for (const auto& f : files) {
-    auto cd = load_desk(f, sources.templates_dir, errors);
-    if (!cd) continue;
-    for (const auto& other : impl->compiled)
-      if (other.desk.id == cd->desk.id)
-        errors.push_back({f.string(), 0, 0, "desk id '" + cd->desk.id + "' also in " + other.desk.source_file});
-    for (const auto& a : cd->desk.addresses) {
-      auto [it, fresh] = address_owner.emplace(a, cd->desk.id);
-      if (!fresh)
-        errors.push_back({f.string(), 0, 0, "address " + a + " is also desk '" + it->second + "'"});
-    }
-    impl->compiled.push_back(std::move(*cd));
-  }
-  std::vector<std::string> desk_ids;
-  for (const auto& cd : impl->compiled) desk_ids.push_back(cd.desk.id);
+  for (const auto& f : files)
+    if (auto cd = load_desk(f, sources.templates_dir, errors))
+      add_desk(impl->compiled, std::move(*cd), f.string(), address_owner, errors);
+  const auto ids = desk_ids(impl->compiled);
   std::vector<Tenant> tenants;
   if (!sources.tenants_file.empty())
-    tenants = load_tenants(sources.tenants_file, errors, files.empty() ? nullptr : &desk_ids);
+    tenants = load_tenants(sources.tenants_file, errors, files.empty() ? nullptr : &ids);
   if (errors.size() != before) return nullptr;
-  impl->directory = TenantDirectory(std::move(tenants));
-  for (const auto& cd : impl->compiled) {
-    impl->desks.push_back(cd.desk);
-    for (const auto& d : cd.desk.message_id_domains) impl->own_domains.push_back(d);
+  return assemble(std::move(impl), std::move(tenants));
+}
+
+std::shared_ptr<const Policy> Policy::from_text(
+    const std::vector<std::pair<std::string, std::string>>& desks, std::string_view tenants_yaml,
+    ConfigErrors& errors) {
+  auto impl = std::make_unique<Impl>();
+  const std::size_t before = errors.size();
+  std::map<std::string, std::string> address_owner;
+  for (const auto& [file, text] : desks) {
+    ConfigReader r(file);
+    if (auto root = r.parse(text))
+      if (auto cd = parse_desk(*root, r, std::filesystem::path(file).stem().string()))
+        add_desk(impl->compiled, std::move(*cd), file, address_owner, errors);
+    for (auto& e : r.take_errors()) errors.push_back(std::move(e));
   }
-  return std::shared_ptr<const Policy>(new Policy(std::move(impl)));
+  const auto ids = desk_ids(impl->compiled);
+  std::vector<Tenant> tenants;
+  if (!tenants_yaml.empty()) {
+    ConfigReader r("tenants.yaml");
+    if (auto root = r.parse(tenants_yaml)) tenants = parse_tenants(*root, r, &ids);
+    for (auto& e : r.take_errors()) errors.push_back(std::move(e));
+  }
+  if (errors.size() != before) return nullptr;
+  return assemble(std::move(impl), std::move(tenants));
 }
 
 const std::vector<Desk>& Policy::desks() const { return impl_->desks; }

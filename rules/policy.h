@@ -141,6 +141,11 @@ class Policy {
  public:
   // Loads and compiles everything; nullptr with every error in `errors` on failure.
   static std::shared_ptr<const Policy> load(const PolicySources& sources, ConfigErrors& errors);
+  // As load(), from documents in memory: each desk is (file name, YAML text), the file stem
+  // being its id; `tenants_yaml` may be empty. No template check. For tests and benchmarks.
+  static std::shared_ptr<const Policy> from_text(
+      const std::vector<std::pair<std::string, std::string>>& desks,
+      std::string_view tenants_yaml, ConfigErrors& errors);
 
   const std::vector<Desk>& desks() const;
   const Desk* desk(std::string_view id) const;
@@ -165,6 +170,7 @@ class Policy {
 
  private:
   explicit Policy(std::unique_ptr<Impl> impl);
+  static std::shared_ptr<const Policy> assemble(std::unique_ptr<Impl> impl, std::vector<Tenant> tenants);
   std::unique_ptr<Impl> impl_;
 };
 
