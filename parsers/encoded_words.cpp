@@ -22,7 +22,16 @@ bool is_token_char(char c) {
 }
 
 // Parses an encoded-word starting at s[pos] ("=?"). Returns false when it is not one.
-bool parse_word(std::string_view s, std::size_t pos, Word& w) {
+// Positions of the next "?=" and the next whitespace at or after some offset, remembered so
+// that a header full of "=?" without a closing "?=" is scanned once, not once per "=?".
+struct ScanCache {
+  std::size_t close = 0;
+  bool close_valid = false;
+  std::size_t ws = 0;
+  bool ws_valid = false;
+};
+
+bool parse_word(std::string_view s, std::size_t pos, Word& w, ScanCache& cache) {
   std::size_t i = pos + 2;
   std::size_t cs_begin = i;
   while (i < s.size() && is_token_char(s[i])) ++i;
@@ -39,10 +48,17 @@ bool parse_word(std::string_view s, std::size_t pos, Word& w) {
   std::size_t text_begin = i;
   // The encoded text runs to "?=" and holds no whitespace (RFC 2047 §5); Q text may
   // contain '?' only as "=3F", but some mailers write '?' raw: we stop at the first "?=".
-  std::size_t close = s.find("?=", i);
+  if (!cache.close_valid || (cache.close != std::string_view::npos && cache.close < i)) {
+    cache.close = s.find("?=", i);
+    cache.close_valid = true;
+  }
+  std::size_t close = cache.close;
   if (close == std::string_view::npos) return false;
-  for (std::size_t k = text_begin; k < close; ++k)
-    if (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' || s[k] == '\n') return false;
+  if (!cache.ws_valid || (cache.ws != std::string_view::npos && cache.ws < text_begin)) {
+    cache.ws = s.find_first_of(" \t\r\n", text_begin);
+    cache.ws_valid = true;
+  }
+  if (cache.ws < close) return false;
   w.begin = pos;
   w.end = close + 2;
   w.charset = charset;
@@ -104,6 +120,7 @@ EncodedWordsResult decode_encoded_words(std::string_view s, std::string_view raw
   std::string_view run_charset;
   std::string pending_b64;    // B text whose length was not a multiple of 4 (split mid-quantum)
   bool in_run = false;
+  ScanCache cache;
 
   auto flush_run = [&] {
     if (!in_run) return;
@@ -124,7 +141,7 @@ EncodedWordsResult decode_encoded_words(std::string_view s, std::string_view raw
     std::size_t q = s.find("=?", i);
     if (q == std::string_view::npos) break;
     Word w;
-    if (!parse_word(s, q, w)) {
+    if (!parse_word(s, q, w, cache)) {
       i = q + 2;
       continue;
     }

@@ -3,6 +3,7 @@
 
 #include "parsers/charset.h"
 
+#include <algorithm>
 #include <array>
 
 namespace madoguchi::parsers {
@@ -113,8 +114,8 @@ std::string html_to_text(std::string_view h) {
       continue;
     }
     if (c == '&') {
-      std::size_t semi = h.find(';', i + 1);
-      if (semi != std::string_view::npos && semi - i <= 10) {
+      std::size_t semi = h.substr(0, std::min(h.size(), i + 12)).find(';', i + 1);
+      if (semi != std::string_view::npos) {
         std::string_view name = h.substr(i + 1, semi - i - 1);
         char32_t cp = 0;
         if (!name.empty() && name[0] == '#') {
