@@ -167,6 +167,9 @@ int run_next_open(const CalendarOptions& o) {
 int run_due(const CalendarOptions& o) {
   if ((o.business_hours < 0) == (o.business_days < 0))
     return usage_error("give exactly one of --business-hours N and --business-days N (N >= 0)");
+  // Far beyond any service target; keeps a typo from walking the calendar for minutes.
+  if (o.business_hours > 100000 || o.business_days > 10000)
+    return usage_error("--business-hours is limited to 100000 and --business-days to 10000");
   return with_desk(o, [&o](const rules::BusinessCalendar& c, sys_seconds t) {
     const sys_seconds due = o.business_hours >= 0
                                 ? c.add_business_time(t, hours{o.business_hours})

@@ -4,7 +4,8 @@
 // Pure: every function takes the instant as a parameter and no file, clock or time-zone
 // database is read. Instants are UTC (`sys_seconds`); a desk's local time is UTC plus a
 // fixed offset, because the only supported zone, Asia/Tokyo, has had no DST since 1951
-// (and GCC 12's libstdc++ has no tzdb anyway).
+// (and GCC 12's libstdc++ has no tzdb anyway). National holidays are known for 1980-2099
+// only (holidays.h); outside that range only weekdays, ranges and listed dates close a day.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
