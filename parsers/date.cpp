@@ -113,6 +113,11 @@ std::optional<std::chrono::sys_seconds> parse_rfc5322_date(std::string_view v) {
   if (ytok.size() <= 2) year += year < 50 ? 2000 : 1900;
   else if (ytok.size() == 3) year += 1900;
   int hh = 0, mm = 0, ss = 0;
+  std::string_view zone_glued;
+  if (auto z = ttok.find_first_of("+-"); z != std::string_view::npos) {
+    zone_glued = ttok.substr(z);
+    ttok = ttok.substr(0, z);
+  }
   {
     std::array<int, 3> parts{0, 0, 0};
     std::size_t n = 0, b = 0;
@@ -129,7 +134,10 @@ std::optional<std::chrono::sys_seconds> parse_rfc5322_date(std::string_view v) {
     if (hh > 23 || mm > 59 || ss > 60) return std::nullopt;
   }
   int offset = 0;
-  if (t < toks.size()) {
+  if (!zone_glued.empty()) {
+    // "00:01+0000": the zone glued to the time
+    if (!zone_offset(zone_glued, offset)) return std::nullopt;
+  } else if (t < toks.size()) {
     if (!zone_offset(toks[t], offset)) offset = 0;  // unknown zone: -0000
   }
   using namespace std::chrono;

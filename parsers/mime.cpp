@@ -89,8 +89,9 @@ std::string_view trim_view(std::string_view s) {
 HeaderBlock split_header(std::string_view e) {
   HeaderBlock hb;
   std::size_t pos = 0;
-  if (e.substr(0, 5) == "From ") {  // mbox separator line
-    auto nl = e.find('\n');
+  if (e.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;  // a UTF-8 BOM written by some exporters
+  if (e.substr(pos, 5) == "From ") {  // mbox separator line
+    auto nl = e.find('\n', pos);
     pos = nl == std::string_view::npos ? e.size() : nl + 1;
   }
   RawField* current = nullptr;

@@ -100,3 +100,13 @@ TEST_CASE("RFC 5322 dates, including obsolete zones") {
   CHECK_FALSE(parse_rfc5322_date("31 Feb 2020 00:00:00 +0000"));
   CHECK_FALSE(parse_rfc5322_date("1 Jan 2020 25:00:00 +0000"));
 }
+
+TEST_CASE("a zone glued to the time and a BOM before the header") {
+  using namespace std::chrono;
+  auto d = parse_rfc5322_date("01 Jan 2001 00:01+0100");
+  REQUIRE(d);
+  CHECK(*d == sys_days{2000y / December / 31} + 23h + 1min);
+  HeaderBlock hb = split_header("\xEF\xBB\xBF" "From: a@b\n\nx");
+  REQUIRE(hb.fields.size() == 1);
+  CHECK(hb.fields[0].name == "From");
+}
