@@ -32,7 +32,7 @@ Subcommand add_unbuilt_command(CLI::App& root, const std::string& name,
 int run_cli(int argc, char** argv) {
   CLI::App root{"madoguchi (窓口): e-mail support ticketing daemon for Japanese support desks"};
   root.set_version_flag("--version", std::string("madoguchi ") + MADOGUCHI_VERSION);
-  root.require_subcommand(1);
+  root.require_subcommand(0, 1);
   std::vector<Subcommand> commands{
       add_run_command(root),      add_deliver_command(root), add_check_command(root),
       add_classify_command(root), add_parse_command(root),   add_calendar_command(root),
@@ -52,6 +52,7 @@ int run_cli(int argc, char** argv) {
   }
   for (const auto& c : commands)
     if (c.app->parsed()) return c.run();
+  std::cerr << "madoguchi: a subcommand is required\nRun with --help for more information.\n";
   return exit_usage;
 }
 

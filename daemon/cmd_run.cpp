@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <algorithm>
+#include <atomic>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -145,11 +146,25 @@ int run_daemon(const RunOptions& opt) {
   };
   if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) kick_watchdog();
 
+  // New mail seen by a watching source (IMAP IDLE) triggers a pass at once; several
+  // notifications while a pass is queued collapse into one.
+  auto pass_queued = std::make_shared<std::atomic<bool>>(false);
+  for (auto& s : sources) {
+    s->watch([&io, &pipeline, &store, &sink, &sources, pass_queued] {
+      if (pass_queued->exchange(true)) return;
+      boost::asio::post(io, [&pipeline, &store, &sink, &sources, pass_queued] {
+        pass_queued->store(false);
+        run_pass(pipeline, store, *sink, sources);
+      });
+    });
+  }
+
   run_pass(pipeline, store, *sink, sources);
   sd_notify(0, "READY=1");
   log_event(spdlog::level::info, "daemon_ready", {{"poll_seconds", std::to_string(interval.count())}});
   schedule_poll();
   io.run();
+  for (auto& s : sources) s->stop_watching();
   log_event(spdlog::level::info, "daemon_stopped", {});
   spdlog::shutdown();
   return exit_ok;

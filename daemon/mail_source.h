@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -37,6 +38,12 @@ class MailSource {
   // Marks an item processed (Maildir: new/ -> cur/ with S; IMAP: \Seen or move). Throws
   // SourceError; the runner calls it again on the next pass (it must be idempotent).
   virtual void mark_processed(const SourceItem& item) = 0;
+
+  // Starts watching for new mail (IMAP IDLE) and calls `on_new_mail` from any thread when
+  // some may have arrived; the daemon then runs a pass at once. Sources that cannot watch
+  // do nothing and are polled. stop_watching() is called before the source is destroyed.
+  virtual void watch(std::function<void()> on_new_mail) { (void)on_new_mail; }
+  virtual void stop_watching() {}
 };
 
 }  // namespace madoguchi::daemon

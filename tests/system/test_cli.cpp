@@ -1,0 +1,35 @@
+// The real binary's command line: help lists the subcommands, a wrong option exits 2 with a
+// message, unbuilt subcommands say so and exit 2, and the demo runs end to end.
+#include <doctest/doctest.h>
+
+#include "daemon_process.h"
+
+#include <filesystem>
+
+using madoguchi::testing::run_madoguchi;
+
+TEST_CASE("madoguchi --help lists every subcommand") {
+  auto r = run_madoguchi({"--help"});
+  CHECK(r.exit_code == 0);
+  for (const char* sub : {"run", "check", "classify", "parse", "calendar", "ticket", "deliver"}) {
+    INFO(sub);
+    CHECK(r.output.find(std::string("\n  ") + sub + " ") != std::string::npos);
+  }
+}
+
+TEST_CASE("a wrong option or a missing subcommand exits 2 with a message") {
+  auto r = run_madoguchi({"--no-such-option"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("no-such-option") != std::string::npos);
+  r = run_madoguchi({});
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("subcommand") != std::string::npos);
+  r = run_madoguchi({"run", "--bogus"});
+  CHECK(r.exit_code == 2);
+}
+
+TEST_CASE("run with a configuration that does not exist exits 1 naming the file") {
+  auto r = run_madoguchi({"run", "--once", "--config", "/nonexistent/madoguchi.yaml"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("/nonexistent/madoguchi.yaml") != std::string::npos);
+}
