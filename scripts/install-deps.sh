@@ -19,7 +19,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev
   libsystemd-dev
   clang libclang-rt-14-dev
-  python3
+  python3 systemd
   # the real mail servers of ../shared/mailservers (integration tests)
   dovecot-imapd dovecot-lmtpd python3-aiosmtpd openssl
 )
