@@ -304,7 +304,8 @@ Family sniff_family(std::string_view bytes) {
   if (e.clean()) return Family::eucjp;
   // Nothing fits exactly: the closest Japanese or UTF-8 reading, else windows-1252 (which
   // never garbles Western text into kanji).
-  if (u.mostly() && u.bad <= s.bad && u.bad <= e.bad) return Family::utf8;
+  // Latin-1 text almost never holds valid UTF-8 sequences: a few of them decide.
+  if (u.ok >= 2 && u.bad * 2 <= u.ok) return Family::utf8;
   if (s.mostly() && s.bad <= e.bad) return Family::cp932;
   if (e.mostly()) return Family::eucjp;
   return Family::latin;

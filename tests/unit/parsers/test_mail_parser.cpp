@@ -50,7 +50,7 @@ TEST_CASE("a Japanese ISO-2022-JP mail with the Microsoft extensions") {
   CHECK(m.header("subject")->value == "①㈱");
 }
 
-TEST_CASE("multipart/alternative prefers text/plain; html-only is converted") {
+TEST_CASE("multipart/alternative prefers text/plain, html-only is converted") {
   std::string raw =
       "Content-Type: multipart/alternative; boundary=\"XX\"\n\n"
       "--XX\nContent-Type: text/html; charset=utf-8\n\n<p>html</p>\n"
