@@ -141,7 +141,7 @@ TEST_CASE("condition attachment_name and attachment_type") {
   CHECK_FALSE(eval(compile("attachment_type: [image/*]"), mail({})).hit);
 }
 
-TEST_CASE("combinators all, any, not; words under not are not reported") {
+TEST_CASE("combinators all, any, not - words under not are not reported") {
   auto c = compile(R"(
 all:
   - text: {any: [Outlook]}
