@@ -103,7 +103,8 @@ bool has_jis_escape(std::string_view s) {
 struct Fit {
   std::size_t ok = 0;
   std::size_t bad = 0;
-  std::size_t kana = 0;  // EUC-JP only: pairs in the kana/punctuation rows
+  std::size_t kana = 0;  // EUC-JP: pairs in the kana/punctuation rows
+  std::size_t pairs = 0; // CP932: double-byte characters (single bytes may be Latin-1)
   bool clean() const { return bad == 0; }
   bool mostly() const { return ok > 0 && bad * 20 <= ok; }
 };
@@ -124,7 +125,7 @@ Fit fit_cp932(std::string_view s) {
     if (cp932_lead(c) && i + 1 < s.size()) {
       auto t = static_cast<unsigned char>(s[i + 1]);
       bool trail = t >= 0x40 && t != 0x7F && t <= 0xFC && (c != 0xFC || t <= 0x4B);
-      if (trail) { ++f.ok; ++i; continue; }
+      if (trail) { ++f.ok; ++f.pairs; ++i; continue; }
     }
     ++f.bad;
   }
@@ -300,13 +301,14 @@ Family sniff_family(std::string_view bytes) {
   // EUC-JP text often also fits CP932 (as half-width kana): kana rows decide.
   bool euc_first = e.clean() && e.kana * 100 >= e.ok * 30;
   if (euc_first) return Family::eucjp;
-  if (s.clean()) return Family::cp932;
+  // Only half-width kana and no double-byte character is more likely Latin-1 ("\xB4!").
+  if (s.clean() && s.pairs > 0) return Family::cp932;
   if (e.clean()) return Family::eucjp;
   // Nothing fits exactly: the closest Japanese or UTF-8 reading, else windows-1252 (which
   // never garbles Western text into kanji).
   // Latin-1 text almost never holds valid UTF-8 sequences: a few of them decide.
   if (u.ok >= 2 && u.bad * 2 <= u.ok) return Family::utf8;
-  if (s.mostly() && s.bad <= e.bad) return Family::cp932;
+  if (s.mostly() && s.pairs > 0 && s.bad <= e.bad) return Family::cp932;
   if (e.mostly()) return Family::eucjp;
   return Family::latin;
 }

@@ -93,3 +93,19 @@ TEST_CASE("invalid bytes become U+FFFD") {
   CHECK_FALSE(is_valid_utf8("\xc0\xaf"));      // overlong
   CHECK(is_valid_utf8("日本"));
 }
+
+TEST_CASE("sniffing does not turn Latin-1 into Japanese") {
+  CharsetResult r = decode_charset("Fr\xf6sche \xfc" "ber", "");
+  CHECK(r.text == "Frösche über");
+  CHECK(r.used == "windows-1252");
+  r = decode_charset("\xb4!", "");  // one byte that CP932 would call half-width kana
+  CHECK(r.used == "windows-1252");
+  // A truncated UTF-8 character at the end of otherwise valid UTF-8 stays UTF-8.
+  r = decode_charset("\xd0\xae\xd0\xbd\xd0\xb8\xd0", "");
+  CHECK(r.used == "utf-8");
+  CHECK(r.text == "Юни\xEF\xBF\xBD");
+}
+
+TEST_CASE("EUC-JP carries the NEC extensions too") {
+  CHECK(to_utf8("\xad\xa1\xad\xea", "EUC-JP") == "①㈱");
+}
