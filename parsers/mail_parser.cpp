@@ -94,6 +94,38 @@ std::string message_id_of(const HeaderBlock& hb) {
   return std::string(trim_view(f->value));
 }
 
+// RFC 3676 format=flowed: a line ending in a space continues on the next line (with
+// delsp=yes the space itself goes, which Japanese mailers use as there are no spaces between
+// words); a leading space is stuffing. Quote depth must match for lines to join.
+std::string unflow(std::string_view text, bool delsp) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  bool joining = false;
+  std::size_t joining_depth = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    std::size_t depth = 0;
+    while (depth < line.size() && line[depth] == '>') ++depth;
+    std::string_view content = line.substr(depth);
+    if (!content.empty() && content.front() == ' ') content.remove_prefix(1);  // stuffing
+    if (joining && depth != joining_depth) out += '\n';
+    if (!joining || depth != joining_depth) {
+      out.append(line.substr(0, depth));
+      if (depth > 0) out += ' ';
+    }
+    bool soft = !content.empty() && content.back() == ' ' && content != "-- ";
+    if (soft && delsp) content.remove_suffix(1);
+    out += content;
+    if (!soft && nl != std::string_view::npos) out += '\n';
+    joining = soft;
+    joining_depth = depth;
+  }
+  return out;
+}
+
 // Decodes a text leaf to UTF-8 and records its warnings.
 std::string decode_text(Context& ctx, std::string_view bytes, const std::string& charset,
                         bool html) {
@@ -338,7 +370,12 @@ Body parse_entity(Context& ctx, std::string_view entity, std::size_t depth, Part
   // get_body() rule; "inline; filename=msg.txt" is still the body).
   if (textual && part.disposition != "attachment") {
     bool html = type == "text/html";
-    out.pieces.push_back({decode_text(ctx, decoded, part.charset, html), html});
+    std::string text = decode_text(ctx, decoded, part.charset, html);
+    if (const auto* fmt = ct.param("format"); !html && fmt && iequals(trim_view(*fmt), "flowed")) {
+      const auto* delsp = ct.param("delsp");
+      text = unflow(text, delsp && iequals(trim_view(*delsp), "yes"));
+    }
+    out.pieces.push_back({std::move(text), html});
     return out;
   }
   Attachment a;

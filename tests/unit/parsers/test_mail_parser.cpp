@@ -155,3 +155,16 @@ TEST_CASE("broken mail yields warnings, not failures") {
   CHECK(has_warning(m, WarningCode::invalid_bytes));
   CHECK(m.text == "abc\xEF\xBF\xBD");
 }
+
+TEST_CASE("format=flowed is unwrapped, delsp=yes joins Japanese without spaces") {
+  ParsedMail m = parse_mail(
+      "Content-Type: text/plain; charset=utf-8; format=flowed\n\n"
+      "This is a long \nline.\n> quoted \n> more\n-- \nsig\n");
+  CHECK(m.text == "This is a long line.\n> quoted more\n-- \nsig\n");
+  m = parse_mail(
+      "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\n\n"
+      "日本語の \n文章です。\n");
+  CHECK(m.text == "日本語の文章です。\n");
+  m = parse_mail("Content-Type: text/plain; charset=utf-8\n\nnot flowed \nhere\n");
+  CHECK(m.text == "not flowed \nhere\n");
+}
