@@ -6,9 +6,9 @@
 #include "parsers/parsed_mail.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -152,8 +152,9 @@ Subcommand add_parse_command(CLI::App& root) {
   auto file = std::make_shared<std::string>();
   app->add_option("file", *file, "the mail (RFC 5322 bytes, e.g. FILE.eml)")->required();
   return {app, [file] {
+            std::error_code ec;
             std::ifstream in(*file, std::ios::binary);
-            if (!in) {
+            if (!in || std::filesystem::is_directory(*file, ec)) {
               std::cerr << "madoguchi parse: cannot read " << *file << "\n";
               return exit_failure;
             }
