@@ -51,6 +51,12 @@ std::vector<ProcessedMail> run_pass(Pipeline& pipeline, Store& store, MailSink& 
     }
   }
   auto processed = pipeline.process_pending();
+  try {
+    pipeline.release_queued();
+    pipeline.auto_close();
+  } catch (const std::exception& e) {
+    log_event(spdlog::level::err, "queue_failed", {{"error", e.what()}});
+  }
   deliver_due(store.db(), sink, system_now(), pipeline.config().smtp.max_age);
   return processed;
 }

@@ -102,7 +102,7 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
   if (root && r.expect_map(*root, "the main configuration")) {
     const YAML::Node& n = *root;
     r.check_keys(n, {"store", "desks", "tenants", "templates", "staff", "mailboxes", "smtp",
-                     "log_level", "log_personal_data", "auto_replies_per_hour"});
+                     "log_level", "log_personal_data", "auto_replies_per_hour", "tag_key_file"});
     cfg.store = rules::resolve_path(path, r.string(n, "store").value_or("/var/lib/madoguchi"));
     cfg.desks_dir = rules::resolve_path(path, r.string(n, "desks").value_or("desks"));
     if (auto t = r.string(n, "tenants")) cfg.tenants_file = rules::resolve_path(path, *t);
@@ -120,6 +120,10 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
     }
     if (n["smtp"]) read_smtp(r, n["smtp"], path, cfg);
     else cfg.smtp.url = "dir:" + rules::resolve_path(path, "outbox").string();
+    if (auto t = r.string(n, "tag_key_file"))
+      cfg.tag_key_file = rules::resolve_path(path, *t);
+    else
+      cfg.tag_key_file = cfg.store / "tag.key";
     cfg.log_level = r.string(n, "log_level").value_or("info");
     if (cfg.log_level != "trace" && cfg.log_level != "debug" && cfg.log_level != "info" &&
         cfg.log_level != "warn" && cfg.log_level != "error")

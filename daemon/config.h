@@ -51,6 +51,7 @@ struct MainConfig {
   std::string log_level = "info";       // trace|debug|info|warn|error
   bool log_personal_data = false;       // unmask addresses in logs (debugging only)
   int auto_replies_per_hour = 3;        // per sender (SPEC.md §4)
+  std::filesystem::path tag_key_file;   // key of the ticket tags' check; default <store>/tag.key
 };
 
 // Loads and validates `path`. Returns nullopt with every problem in `errors`.

@@ -3,7 +3,6 @@
 
 #include "daemon/log.h"
 #include "daemon/outbox.h"
-#include "daemon/tickets.h"
 #include "parsers/parsed_mail.h"
 #include "rules/calendar.h"
 #include "templates/message.h"
@@ -11,14 +10,23 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 namespace madoguchi::daemon {
 
 using std::chrono::sys_seconds;
 
+namespace {
+constexpr std::chrono::hours kJapan{9};
+}  // namespace
+
 Pipeline::Pipeline(Store& store, MainConfig config, Clock clock)
-    : store_(store), config_(std::move(config)), clock_(std::move(clock)) {}
+    : store_(store),
+      config_(std::move(config)),
+      clock_(std::move(clock)),
+      tag_key_(TagKey::load_or_create(config_.tag_key_file.empty() ? store.dir() / "tag.key"
+                                                                   : config_.tag_key_file)) {}
 
 void Pipeline::set_runtime(Runtime runtime) { runtime_ = std::move(runtime); }
 
@@ -89,9 +97,9 @@ std::string decision_json(const rules::Decision& d) {
          {"auto_reply", d.auto_reply},
          {"loop_reason", opt(d.loop_reason)},
          {"template", d.template_name},
-         {"received_at", rules::format_iso8601(d.received_at, std::chrono::hours(9))},
-         {"accepted_at", rules::format_iso8601(d.accepted_at, std::chrono::hours(9))},
-         {"first_response_due", rules::format_iso8601(d.first_response_due, std::chrono::hours(9))},
+         {"received_at", rules::format_iso8601(d.received_at, kJapan)},
+         {"accepted_at", rules::format_iso8601(d.accepted_at, kJapan)},
+         {"first_response_due", rules::format_iso8601(d.first_response_due, kJapan)},
          {"queued", d.queued}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -105,7 +113,8 @@ std::string new_message_id(std::string_view ticket, std::string_view domain) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   char buf[32];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
-  return "mg." + std::string(ticket) + "." + buf + "@" + std::string(domain);
+  return "mg." + (ticket.empty() ? std::string("notice") : std::string(ticket)) + "." + buf + "@" +
+         std::string(domain);
 }
 
 // Cuts a UTF-8 string to at most `max_chars` code points.
@@ -121,12 +130,131 @@ std::string utf8_prefix(std::string_view s, std::size_t max_chars) {
   return out;
 }
 
+// The customer's subject as shown inside ours: without our tags and reply prefixes, short.
+std::string display_subject(std::string_view subject) {
+  std::string s(subject);
+  for (auto tag = find_ticket_tag(s); tag; tag = find_ticket_tag(s)) {
+    const auto pos = s.find("[#" + tag->number);
+    const auto end = s.find(']', pos);
+    s.erase(pos, end == std::string::npos ? std::string::npos : end - pos + 1);
+  }
+  for (bool again = true; again;) {
+    again = false;
+    std::size_t i = s.find_first_not_of(' ');
+    s.erase(0, i == std::string::npos ? s.size() : i);
+    for (const char* prefix : {"Re:", "RE:", "re:", "Fw:", "FW:", "Fwd:", "AW:", "返信:", "転送:"}) {
+      if (s.rfind(prefix, 0) == 0) {
+        s.erase(0, std::string_view(prefix).size());
+        again = true;
+      }
+    }
+  }
+  if (s.empty()) s = "(件名なし)";
+  return utf8_prefix(s, 40);
+}
+
 bool is_refusal(const rules::Decision& d) {
   return d.outcome == rules::Outcome::redirect ||
-         (d.outcome == rules::Outcome::out_of_scope && d.action == rules::Action::reply);
+         (d.outcome == rules::Outcome::out_of_scope && d.action == rules::Action::reply) ||
+         d.identity != rules::Identity::eligible;
 }
 
 }  // namespace
+
+struct Pipeline::Outgoing {
+  const rules::Desk* desk = nullptr;
+  const TicketRow* ticket = nullptr;
+  std::string template_name;
+  templates::Values values;
+  std::string to_address;
+  std::string to_name;
+  std::string kind;            // acknowledgement | refusal | staff_reply | closing_notice | …
+  std::string auto_submitted;  // "auto-replied" | "auto-generated" | "" (a person's reply)
+  std::string in_reply_to;
+  std::vector<std::string> references;
+  std::optional<std::int64_t> cause;
+};
+
+const rules::Desk& Pipeline::desk_of(const TicketRow& ticket) const {
+  if (const rules::Desk* d = runtime_.policy->desk(ticket.desk)) return *d;
+  throw std::runtime_error("ticket " + ticket.number + " belongs to desk '" + ticket.desk +
+                           "', which the configuration no longer has");
+}
+
+std::string Pipeline::queue_mail(const Outgoing& m) {
+  const sys_seconds now = clock_();
+  const rules::Desk& desk = *m.desk;
+  std::string tmpl = m.template_name;
+  if (auto it = desk.templates.find(m.template_name); it != desk.templates.end()) tmpl = it->second;
+  if (!runtime_.templates->has(tmpl)) {
+    log_event(spdlog::level::err, "template_missing", {{"template", tmpl}, {"desk", desk.id}});
+    return {};
+  }
+  templates::Values v = m.values;
+  v.emplace("desk_name", desk.name);
+  v.emplace("desk_address", desk.addresses.empty() ? std::string() : desk.addresses.front());
+  v.emplace("desk_hours", desk.hours_text);
+  if (m.ticket) {
+    v.emplace("ticket_tag", tag_key_.tag(m.ticket->number));
+    v.emplace("ticket_number", m.ticket->number);
+    v.emplace("original_subject", display_subject(m.ticket->subject));
+  }
+  const templates::RenderedMail rendered = runtime_.templates->render(tmpl, v);
+  if (!rendered.ok) throw std::runtime_error("template " + tmpl + ": " + rendered.error);
+  const std::string from =
+      desk.addresses.empty() ? std::string("support@localhost") : desk.addresses.front();
+  templates::OutgoingMessage out;
+  out.from_name = desk.name;
+  out.from_address = from;
+  out.to_name = m.to_name;
+  out.to_address = m.to_address;
+  out.reply_to = from;
+  out.subject = rendered.subject;
+  out.body = rendered.body;
+  out.message_id = new_message_id(m.ticket ? m.ticket->number : std::string(), domain_of(from));
+  out.in_reply_to = m.in_reply_to;
+  out.references = m.references;
+  out.auto_submitted = m.auto_submitted;
+  out.date = now;
+  if (m.ticket) out.extra_headers.push_back({"X-Madoguchi-Ticket", m.ticket->number});
+  OutboxRow row;
+  if (m.ticket) row.ticket_id = m.ticket->id;
+  row.cause_message = m.cause;
+  row.kind = m.kind;
+  row.template_name = tmpl;
+  // Automatic mail goes out with the null sender (RFC 3834) so that nothing answers it.
+  row.envelope_from = m.auto_submitted.empty() ? from : std::string();
+  row.recipient = m.to_address;
+  row.message_id = out.message_id;
+  row.raw = templates::compose_message(out);
+  enqueue(store_.db(), row, now);
+  return out.message_id;
+}
+
+void Pipeline::notify_staff(const rules::Desk& desk, const std::string& template_name,
+                            const TicketRow* ticket, templates::Values values) {
+  for (const auto& staff : config_.staff) {
+    Outgoing m;
+    m.desk = &desk;
+    m.ticket = ticket;
+    m.template_name = template_name;
+    m.values = values;
+    m.to_address = staff;
+    m.kind = "staff_notice";
+    m.auto_submitted = "auto-generated";
+    queue_mail(m);
+  }
+}
+
+bool Pipeline::sender_trusted(const std::string& sender, const TicketRow& ticket) const {
+  if (sender.empty()) return false;
+  if (sender == ticket.requester) return true;
+  if (!ticket.tenant) return false;
+  for (const auto& tenant : runtime_.policy->tenants())
+    if (tenant.id == *ticket.tenant)
+      return std::find(tenant.admins.begin(), tenant.admins.end(), sender) != tenant.admins.end();
+  return false;
+}
 
 std::vector<ProcessedMail> Pipeline::process_pending() {
   std::vector<std::int64_t> ids;
@@ -210,7 +338,8 @@ ProcessedMail Pipeline::process(std::int64_t id) {
   for (const auto& m : config_.mailboxes)
     if (m.name == mailbox) default_desk = m.desk;
   const rules::Desk* desk = policy.route(mail, default_desk);
-  if (desk == nullptr) throw std::runtime_error("no desk: recipients match no desk address and the mailbox has no desk");
+  if (desk == nullptr)
+    throw std::runtime_error("no desk: recipients match no desk address and the mailbox has no desk");
   const rules::Decision decision = policy.decide(mail, *desk, received_at);
   result.desk = desk->id;
   result.identity = std::string(rules::to_string(decision.identity));
@@ -237,172 +366,397 @@ ProcessedMail Pipeline::process(std::int64_t id) {
   }
 
   // ticket: classified -> ticketed, with the outbox rows it causes, in one transaction
-  const sys_seconds now = clock_();
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-  std::optional<std::int64_t> ticket_id;
-  std::string ticket_number_text;
-  std::string event_name;
+  ticket_stage(id, mail, sender, *desk, decision, suppress, result);
+  {
+    SQLite::Statement upd(db, "UPDATE messages SET ticket_id = ?, state = 'ticketed' WHERE id = ?");
+    if (!result.ticket.empty()) {
+      upd.bind(1, load_ticket(db, result.ticket)->id);
+    } else {
+      upd.bind(1);
+    }
+    upd.bind(2, id);
+    upd.exec();
+  }
+  tx.commit();
+  log_event(spdlog::level::info, result.action == "new_ticket" ? "ticket_opened" : "mail_ticketed",
+            {{"message", mid}, {"ticket", result.ticket.empty() ? "-" : result.ticket},
+             {"desk", desk->id}, {"action", result.action},
+             {"reply", result.reply.empty() ? "-" : result.reply},
+             {"note", result.note.empty() ? "-" : result.note}});
+  return result;
+}
 
-  const bool from_staff = std::find(config_.staff.begin(), config_.staff.end(), sender) != config_.staff.end();
+void Pipeline::ticket_stage(std::int64_t id, const parsers::ParsedMail& mail,
+                            const std::string& sender, const rules::Desk& desk,
+                            const rules::Decision& decision, bool suppress, ProcessedMail& result) {
+  SQLite::Database& db = store_.db();
+  const sys_seconds now = clock_();
+  const std::string mid = std::to_string(id);
+
   if (decision.outcome == rules::Outcome::bounce) {
     result.action = "bounce";
     if (!mail.dsn_original_message_id.empty()) {
       SQLite::Statement upd(db, "UPDATE outbox SET state = 'bounced' WHERE message_id = ?");
       upd.bind(1, mail.dsn_original_message_id);
-      if (upd.exec() > 0) result.note = "outbox message marked bounced";
+      result.note = upd.exec() > 0 ? "outbox message marked bounced" : "bounce for an unknown message";
     }
-    event_name = "bounce_received";
-  } else if (auto thread = find_thread(db, mail)) {
-    ticket_id = thread->id;
-    ticket_number_text = thread->number;
-    if (from_staff) {
-      // Staff replies and commands by e-mail are issue 8; until then the mail is kept on
-      // the ticket for staff to read, and nothing is sent.
-      result.action = "staff_mail";
-      add_ticket_event(db, thread->id, now, "staff", "staff_mail_received", "message " + mid);
-    } else if (decision.outcome == rules::Outcome::auto_reply_received) {
-      result.action = "auto_reply_ignored";
-      add_ticket_event(db, thread->id, now, "system", "auto_reply_received", "message " + mid);
-    } else {
-      result.action = "follow_up";
-      add_ticket_event(db, thread->id, now, "customer", "customer_follow_up", "message " + mid);
-      if (thread->status == "waiting_customer" || thread->status == "closed") {
-        SQLite::Statement upd(db, "UPDATE tickets SET status = 'open', closed_at = NULL, close_reason = NULL WHERE id = ?");
-        upd.bind(1, thread->id);
-        upd.exec();
-        add_ticket_event(db, thread->id, now, "customer", "ticket_reopened", "customer follow-up");
-      }
-    }
-    event_name = "ticket_follow_up";
-  } else if (decision.outcome == rules::Outcome::auto_reply_received || from_staff) {
-    result.action = from_staff ? "staff_mail" : "auto_reply_ignored";
-    result.note = decision.loop_reason.value_or(from_staff ? "staff mail without a ticket" : "");
-    event_name = "mail_ignored";
-  } else {
-    result.action = "new_ticket";
-    NewTicket t;
-    t.desk = desk->id;
-    t.tenant = decision.tenant;
-    t.requester = sender;
-    t.subject = mail.subject;
-    t.status = decision.queued ? "queued" : "open";
-    t.outcome = result.outcome;
-    t.rule = decision.rule;
-    t.reason = decision.reason;
-    t.flagged = decision.action == rules::Action::flag || has_critical_warning(mail);
-    t.received_at = decision.received_at;
-    t.accepted_at = decision.accepted_at;
-    t.first_response_due = decision.first_response_due;
-    const TicketRef ref = create_ticket(db, t, now);
-    ticket_id = ref.id;
-    ticket_number_text = ref.number;
-    add_ticket_event(db, ref.id, now, "system", "ticket_opened",
-                     result.outcome + (decision.rule ? " rule=" + *decision.rule : ""));
-    event_name = "ticket_opened";
+    return;
+  }
 
-    // The automatic reply: acknowledgement, refusal or redirect.
-    std::string why_not;
-    if (!decision.auto_reply || decision.template_name.empty()) {
-      why_not = decision.loop_reason.value_or("no automatic reply for this outcome");
-    } else if (suppress) {
-      why_not = "first_run_old_mail";
-    } else if (sender.empty()) {
-      why_not = "no_sender";
+  const bool from_staff =
+      std::find(config_.staff.begin(), config_.staff.end(), sender) != config_.staff.end();
+  const ThreadResult thread = find_thread(
+      db, mail, tag_key_, [&](const TicketRow& t) { return from_staff || sender_trusted(sender, t); });
+
+  if (from_staff) {
+    if (thread.match) {
+      result.ticket = thread.match->ticket.number;
+      apply_staff_mail(thread.match->ticket, mail, sender, result);
     } else {
-      SQLite::Statement count(db, "SELECT COUNT(*) FROM auto_replies WHERE recipient = ? AND at > ?");
-      count.bind(1, sender);
-      count.bind(2, to_unix(now - std::chrono::hours(1)));
-      count.executeStep();
-      if (count.getColumn(0).getInt() >= config_.auto_replies_per_hour) why_not = "rate_limited";
+      result.action = "staff_mail_ignored";
+      result.note = "staff mail without a ticket tag";
     }
-    if (!why_not.empty()) {
-      result.note = why_not;
-      if (is_refusal(decision) || decision.identity != rules::Identity::eligible) {
-        // A refusal that cannot be sent must not silently close: a person looks at it.
-        SQLite::Statement upd(db, "UPDATE tickets SET flagged = 1 WHERE id = ?");
-        upd.bind(1, ref.id);
-        upd.exec();
-      }
-    } else {
-      const std::string tmpl =
-          desk->templates.count(decision.template_name) ? desk->templates.at(decision.template_name)
-                                                        : decision.template_name;
-      const auto tz = std::chrono::hours(9);
-      templates::Values v{
-          {"ticket_tag", ticket_tag(ref.number)},
-          {"ticket_number", ref.number},
-          {"original_subject", utf8_prefix(mail.subject.empty() ? "(件名なし)" : mail.subject, 40)},
-          {"customer_name", !mail.from.empty() && !mail.from.front().name.empty()
-                                ? mail.from.front().name : sender},
-          {"desk_name", desk->name},
-          {"desk_address", desk->addresses.empty() ? std::string() : desk->addresses.front()},
-          {"desk_hours", desk->hours_text},
-          {"received_at", rules::format_japanese(decision.received_at, tz)},
-          {"accepted_at", rules::format_japanese(decision.accepted_at, tz)},
-          {"due_at", rules::format_japanese(decision.first_response_due, tz)},
-          {"contract", decision.contract.value_or("")},
-          {"reason_text", decision.reason.value_or("")},
-      };
-      if (decision.tenant) {
-        for (const auto& tenant : policy.tenants())
-          if (tenant.id == *decision.tenant) v["company"] = tenant.company;
-      }
-      const templates::RenderedMail rendered = runtime_.templates->render(tmpl, v);
-      if (!rendered.ok) throw std::runtime_error("template " + tmpl + ": " + rendered.error);
-      const std::string from = desk->addresses.empty() ? std::string("support@localhost") : desk->addresses.front();
-      templates::OutgoingMessage out;
-      out.from_name = desk->name;
-      out.from_address = from;
-      out.to_name = mail.from.empty() ? std::string() : mail.from.front().name;
-      out.to_address = sender;
-      out.reply_to = from;
-      out.subject = rendered.subject;
-      out.body = rendered.body;
-      out.message_id = new_message_id(ref.number, domain_of(from));
-      out.in_reply_to = mail.message_id;
-      out.references = mail.references;
-      if (!mail.message_id.empty()) out.references.push_back(mail.message_id);
-      out.auto_submitted = "auto-replied";
-      out.date = now;
-      out.extra_headers.push_back({"X-Madoguchi-Ticket", ref.number});
-      OutboxRow row;
-      row.ticket_id = ref.id;
-      row.cause_message = id;
-      row.kind = decision.identity != rules::Identity::eligible || is_refusal(decision) ? "refusal" : "acknowledgement";
-      row.template_name = tmpl;
-      row.envelope_from = "";  // null sender for automatic replies (RFC 3834)
-      row.recipient = sender;
-      row.message_id = out.message_id;
-      row.raw = templates::compose_message(out);
-      enqueue(db, row, now);
+    return;
+  }
+
+  if (thread.rejected_tag) {
+    log_event(spdlog::level::warn, "thread_tag_rejected",
+              {{"message", mid}, {"tag", *thread.rejected_tag}, {"from", mask_address(sender)}});
+  }
+
+  if (thread.match) {
+    const TicketRow& t = thread.match->ticket;
+    if (decision.outcome == rules::Outcome::auto_reply_received) {
+      result.ticket = t.number;
+      result.action = "auto_reply_ignored";
+      result.note = decision.loop_reason.value_or("auto_reply");
+      add_ticket_event(db, t.id, now, "system", "auto_reply_received", "message " + mid);
+      return;
+    }
+    const bool closed = t.status == "closed";
+    if (closed && t.closed_at && now - *t.closed_at > desk.reopen_window) {
+      // Too late to reopen: a new ticket that links the old one.
+      open_ticket(id, mail, sender, desk, decision, suppress, t.id, result);
+      result.note = "continues closed " + t.number;
+      return;
+    }
+    result.ticket = t.number;
+    result.action = closed ? "reopened" : "follow_up";
+    add_ticket_event(db, t.id, now, "customer", "customer_follow_up", "message " + mid);
+    if (closed || t.status == "waiting_customer") set_ticket_status(db, t, "open", now, "customer");
+    templates::Values v{{"requester", t.requester},
+                        {"received_at", rules::format_japanese(now, kJapan)},
+                        {"status", closed ? "reopened" : "open"}};
+    notify_staff(desk, "staff_follow_up", &t, v);
+    return;
+  }
+
+  if (decision.outcome == rules::Outcome::auto_reply_received) {
+    result.action = "auto_reply_ignored";
+    result.note = decision.loop_reason.value_or("auto_reply");
+    return;
+  }
+  open_ticket(id, mail, sender, desk, decision, suppress, std::nullopt, result);
+}
+
+void Pipeline::open_ticket(std::int64_t id, const parsers::ParsedMail& mail,
+                           const std::string& sender, const rules::Desk& desk,
+                           const rules::Decision& decision, bool suppress,
+                           std::optional<std::int64_t> parent, ProcessedMail& result) {
+  SQLite::Database& db = store_.db();
+  const sys_seconds now = clock_();
+  result.action = "new_ticket";
+  NewTicket t;
+  t.desk = desk.id;
+  t.tenant = decision.tenant;
+  t.requester = sender;
+  t.subject = mail.subject;
+  t.status = decision.queued ? "queued" : "open";
+  t.outcome = result.outcome;
+  t.rule = decision.rule;
+  t.reason = decision.reason;
+  t.flagged = decision.action == rules::Action::flag || has_critical_warning(mail);
+  t.received_at = decision.received_at;
+  t.accepted_at = decision.accepted_at;
+  t.first_response_due = decision.first_response_due;
+  t.parent = parent;
+  const TicketRow ticket = create_ticket(db, t, now);
+  result.ticket = ticket.number;
+  add_ticket_event(db, ticket.id, now, "system", "ticket_opened",
+                   result.outcome + (decision.rule ? " rule=" + *decision.rule : "") +
+                       (parent ? " parent=" + ticket_number(*parent) : ""));
+
+  // The automatic reply: acknowledgement, refusal or redirect.
+  std::string why_not;
+  if (!decision.auto_reply || decision.template_name.empty()) {
+    why_not = decision.loop_reason.value_or("no automatic reply for this outcome");
+  } else if (suppress) {
+    why_not = "first_run_old_mail";
+  } else if (sender.empty()) {
+    why_not = "no_sender";
+  } else {
+    SQLite::Statement count(db, "SELECT COUNT(*) FROM auto_replies WHERE recipient = ? AND at > ?");
+    count.bind(1, sender);
+    count.bind(2, to_unix(now - std::chrono::hours(1)));
+    count.executeStep();
+    if (count.getColumn(0).getInt() >= config_.auto_replies_per_hour) why_not = "rate_limited";
+  }
+  bool closed_by_refusal = false;
+  if (!why_not.empty()) {
+    result.note = why_not;
+    if (is_refusal(decision)) {
+      // A refusal that cannot be sent must not silently close: a person looks at it.
+      SQLite::Statement upd(db, "UPDATE tickets SET flagged = 1 WHERE id = ?");
+      upd.bind(1, ticket.id);
+      upd.exec();
+    }
+  } else {
+    Outgoing m;
+    m.desk = &desk;
+    m.ticket = &ticket;
+    m.template_name = decision.template_name;
+    m.values = {
+        {"customer_name", !mail.from.empty() && !mail.from.front().name.empty()
+                              ? mail.from.front().name : sender},
+        {"received_at", rules::format_japanese(decision.received_at, kJapan)},
+        {"accepted_at", rules::format_japanese(decision.accepted_at, kJapan)},
+        {"due_at", rules::format_japanese(decision.first_response_due, kJapan)},
+        {"contract", decision.contract.value_or("")},
+        {"reason_text", decision.reason.value_or("")},
+    };
+    if (decision.tenant) {
+      for (const auto& tenant : runtime_.policy->tenants())
+        if (tenant.id == *decision.tenant) m.values["company"] = tenant.company;
+    }
+    m.to_address = sender;
+    m.to_name = mail.from.empty() ? std::string() : mail.from.front().name;
+    m.kind = is_refusal(decision) ? "refusal" : "acknowledgement";
+    m.auto_submitted = "auto-replied";
+    m.in_reply_to = mail.message_id;
+    m.references = mail.references;
+    if (!mail.message_id.empty()) m.references.push_back(mail.message_id);
+    m.cause = id;
+    if (!queue_mail(m).empty()) {
       SQLite::Statement ar(db, "INSERT INTO auto_replies (recipient, at) VALUES (?, ?)");
       ar.bind(1, sender);
       ar.bind(2, to_unix(now));
       ar.exec();
-      result.reply = tmpl;
-      if (is_refusal(decision) || decision.identity != rules::Identity::eligible) {
-        SQLite::Statement upd(db, "UPDATE tickets SET status = 'closed', closed_at = ?, close_reason = 'out_of_scope' WHERE id = ?");
-        upd.bind(1, to_unix(now));
-        upd.bind(2, ref.id);
-        upd.exec();
-        add_ticket_event(db, ref.id, now, "system", "ticket_closed", "out_of_scope (automatic refusal)");
+      result.reply = decision.template_name;
+      if (is_refusal(decision)) {
+        set_ticket_status(db, ticket, "closed", now, "system", "out_of_scope");
+        closed_by_refusal = true;
       }
+    } else {
+      result.note = "template missing: " + decision.template_name;
     }
   }
+  // Staff hear of a new ticket at once, unless it waits for the opening (then the digest
+  // lists it) or it was answered and closed automatically.
+  if (!decision.queued && !closed_by_refusal) {
+    templates::Values v{{"requester", sender},
+                        {"received_at", rules::format_japanese(decision.received_at, kJapan)},
+                        {"accepted_at", rules::format_japanese(decision.accepted_at, kJapan)},
+                        {"due_at", rules::format_japanese(decision.first_response_due, kJapan)},
+                        {"outcome", result.outcome},
+                        {"rule", decision.rule.value_or("")},
+                        {"flagged", t.flagged ? "要確認" : ""}};
+    notify_staff(desk, "staff_new_ticket", &ticket, v);
+  }
+}
+
+void Pipeline::apply_staff_mail(const TicketRow& ticket, const parsers::ParsedMail& mail,
+                                const std::string& sender, ProcessedMail& result) {
+  SQLite::Database& db = store_.db();
+  const sys_seconds now = clock_();
+  const StaffMail staff = parse_staff_mail(mail.text);
+  if (!staff.errors.empty()) {
+    // Nothing is applied from a mail with a command error: the staff member fixes and resends.
+    std::string all;
+    for (const auto& e : staff.errors) all += (all.empty() ? "" : "; ") + e;
+    add_ticket_event(db, ticket.id, now, sender, "staff_command_rejected", all);
+    result.action = "staff_command";
+    result.note = "rejected: " + all;
+    return;
+  }
+  result.action = staff.internal_note ? "staff_note" : (staff.text.empty() ? "staff_command" : "staff_reply");
+  if (!staff.text.empty()) {
+    if (staff.internal_note)
+      staff_note(ticket, staff.text, sender);
+    else
+      staff_reply(ticket, staff.text, sender);
+  }
+  for (const auto& c : staff.commands) {
+    auto current = load_ticket(db, ticket.id);
+    switch (c.kind) {
+      case StaffCommandKind::close: staff_close(*current, c.argument, sender); break;
+      case StaffCommandKind::status: staff_status(*current, c.argument, sender); break;
+      case StaffCommandKind::reopen: staff_status(*current, "open", sender); break;
+      case StaffCommandKind::note: break;
+    }
+  }
+}
+
+namespace {
+// The customer's Message-IDs of a ticket, oldest first (References of our replies).
+std::vector<std::string> ticket_message_ids(SQLite::Database& db, std::int64_t ticket_id) {
+  std::vector<std::string> ids;
+  SQLite::Statement q(db,
+                      "SELECT message_id FROM messages WHERE ticket_id = ? AND message_id != '' "
+                      "ORDER BY id");
+  q.bind(1, ticket_id);
+  while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
+  if (ids.size() > 10) ids.erase(ids.begin() + 1, ids.end() - 9);  // first + last nine
+  return ids;
+}
+}  // namespace
+
+void Pipeline::staff_reply(const TicketRow& ticket, const std::string& text, const std::string& actor) {
+  SQLite::Database& db = store_.db();
+  const rules::Desk& desk = desk_of(ticket);
+  Outgoing m;
+  m.desk = &desk;
+  m.ticket = &ticket;
+  m.template_name = "staff_reply";
+  m.values = {{"reply_body", text}, {"customer_name", ticket.requester}};
+  m.to_address = ticket.requester;
+  m.kind = "staff_reply";
+  m.references = ticket_message_ids(db, ticket.id);
+  if (!m.references.empty()) m.in_reply_to = m.references.back();
+  const std::string id = queue_mail(m);
+  if (id.empty()) throw std::runtime_error("the desk has no staff_reply template");
+  add_ticket_event(db, ticket.id, clock_(), actor, "staff_reply_sent", id);
+  if (ticket.status != "closed" && ticket.status != "waiting_customer")
+    set_ticket_status(db, ticket, "waiting_customer", clock_(), actor);
+}
+
+void Pipeline::staff_note(const TicketRow& ticket, const std::string& text, const std::string& actor) {
+  add_ticket_event(store_.db(), ticket.id, clock_(), actor, "note", text);
+}
+
+void Pipeline::staff_status(const TicketRow& ticket, const std::string& status, const std::string& actor) {
+  if (!is_settable_status(status)) throw std::invalid_argument("cannot set status '" + status + "'");
+  if (ticket.status == status) return;
+  set_ticket_status(store_.db(), ticket, status, clock_(), actor);
+}
+
+void Pipeline::staff_close(const TicketRow& ticket, const std::string& reason, const std::string& actor) {
+  const auto text = close_reason_text(reason);
+  if (!text) throw std::invalid_argument("unknown closing reason '" + reason + "'");
+  if (ticket.status == "closed") return;
+  SQLite::Database& db = store_.db();
+  set_ticket_status(db, ticket, "closed", clock_(), actor, reason);
+  const rules::Desk& desk = desk_of(ticket);
+  Outgoing m;
+  m.desk = &desk;
+  m.ticket = &ticket;
+  // One template per reason when the deployment has it, else the generic notice.
+  m.template_name = runtime_.templates->has("closed_" + reason) ? "closed_" + reason : "closed";
+  m.values = {{"close_reason", reason}, {"close_reason_text", *text}, {"customer_name", ticket.requester},
+              {"closed_at", rules::format_japanese(clock_(), kJapan)}};
+  m.to_address = ticket.requester;
+  m.kind = "closing_notice";
+  m.auto_submitted = "auto-generated";
+  m.references = ticket_message_ids(db, ticket.id);
+  if (!m.references.empty()) m.in_reply_to = m.references.back();
+  queue_mail(m);
+}
+
+int Pipeline::release_queued() {
+  SQLite::Database& db = store_.db();
+  const sys_seconds now = clock_();
+  std::map<std::string, std::vector<TicketRow>> by_desk;
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
   {
-    SQLite::Statement upd(db, "UPDATE messages SET ticket_id = ?, state = 'ticketed' WHERE id = ?");
-    if (ticket_id) upd.bind(1, *ticket_id); else upd.bind(1);
-    upd.bind(2, id);
-    upd.exec();
+    SQLite::Statement q(db, "SELECT id FROM tickets WHERE status = 'queued' AND accepted_at <= ? ORDER BY id");
+    q.bind(1, to_unix(now));
+    std::vector<std::int64_t> ids;
+    while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+    for (auto id : ids) {
+      auto t = load_ticket(db, id);
+      set_ticket_status(db, *t, "open", now, "system");
+      by_desk[t->desk].push_back(*t);
+    }
+  }
+  int released = 0;
+  for (const auto& [desk_id, tickets] : by_desk) {
+    released += static_cast<int>(tickets.size());
+    const rules::Desk* desk = runtime_.policy->desk(desk_id);
+    if (!desk) continue;
+    std::string list;
+    for (const auto& t : tickets)
+      list += "  " + t.number + "  " + display_subject(t.subject) + "  <" + t.requester + ">\n";
+    notify_staff(*desk, "staff_digest", nullptr,
+                 {{"ticket_count", std::to_string(tickets.size())},
+                  {"ticket_list", list},
+                  {"opened_at", rules::format_japanese(now, kJapan)}});
+    log_event(spdlog::level::info, "queue_released",
+              {{"desk", desk_id}, {"tickets", std::to_string(tickets.size())}});
   }
   tx.commit();
-  result.ticket = ticket_number_text;
-  log_event(spdlog::level::info, event_name,
-            {{"message", mid}, {"ticket", ticket_number_text.empty() ? "-" : ticket_number_text},
-             {"desk", desk->id}, {"action", result.action},
-             {"reply", result.reply.empty() ? "-" : result.reply},
-             {"note", result.note.empty() ? "-" : result.note}});
-  return result;
+  return released;
+}
+
+int Pipeline::auto_close() {
+  SQLite::Database& db = store_.db();
+  const sys_seconds now = clock_();
+  struct Candidate {
+    std::int64_t id;
+    sys_seconds since;
+    std::optional<sys_seconds> warned;
+  };
+  std::vector<Candidate> candidates;
+  {
+    SQLite::Statement q(db,
+                        "SELECT id, COALESCE(status_since, created_at), auto_close_warned_at "
+                        "FROM tickets WHERE status = 'waiting_customer'");
+    while (q.executeStep()) {
+      Candidate c{q.getColumn(0).getInt64(), from_unix(q.getColumn(1).getInt64()), std::nullopt};
+      if (!q.getColumn(2).isNull()) c.warned = from_unix(q.getColumn(2).getInt64());
+      candidates.push_back(c);
+    }
+  }
+  int changed = 0;
+  for (const auto& c : candidates) {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto t = load_ticket(db, c.id);
+    const rules::Desk* desk = runtime_.policy->desk(t->desk);
+    if (!desk || desk->auto_close_warn_days <= 0) continue;
+    const rules::BusinessCalendar cal(desk->hours);
+    Outgoing m;
+    m.desk = desk;
+    m.ticket = &*t;
+    m.to_address = t->requester;
+    m.auto_submitted = "auto-generated";
+    m.references = ticket_message_ids(db, t->id);
+    if (!m.references.empty()) m.in_reply_to = m.references.back();
+    if (!c.warned || *c.warned < c.since) {
+      if (cal.add_business_days(c.since, desk->auto_close_warn_days) > now) continue;
+      const sys_seconds close_at = cal.add_business_days(now, std::max(desk->auto_close_days, 1));
+      m.template_name = "auto_close_warning";
+      m.kind = "auto_close_warning";
+      m.values = {{"customer_name", t->requester},
+                  {"close_at", rules::format_japanese(close_at, kJapan)}};
+      queue_mail(m);
+      SQLite::Statement upd(db, "UPDATE tickets SET auto_close_warned_at = ? WHERE id = ?");
+      upd.bind(1, to_unix(now));
+      upd.bind(2, t->id);
+      upd.exec();
+      add_ticket_event(db, t->id, now, "system", "auto_close_warning_sent", "");
+    } else {
+      if (cal.add_business_days(*c.warned, std::max(desk->auto_close_days, 1)) > now) continue;
+      set_ticket_status(db, *t, "closed", now, "system", "agreed");
+      m.template_name = "auto_closed";
+      m.kind = "closing_notice";
+      m.values = {{"customer_name", t->requester},
+                  {"close_reason_text", *close_reason_text("agreed")},
+                  {"closed_at", rules::format_japanese(now, kJapan)}};
+      queue_mail(m);
+    }
+    tx.commit();
+    ++changed;
+  }
+  return changed;
 }
 
 }  // namespace madoguchi::daemon

@@ -9,7 +9,9 @@
 
 #include "daemon/config.h"
 #include "daemon/mail_source.h"
+#include "daemon/staff_mail.h"
 #include "daemon/store.h"
+#include "daemon/tickets.h"
 #include "rules/policy.h"
 #include "templates/template_set.h"
 
@@ -40,7 +42,8 @@ struct ProcessedMail {
   std::string outcome;
   std::string rule;
   std::string ticket;    // "MG-000123", "" when none
-  std::string action;    // new_ticket | follow_up | auto_reply_ignored | bounce | staff_mail | failed
+  std::string action;    // new_ticket | follow_up | reopened | auto_reply_ignored | bounce |
+                         // staff_reply | staff_note | staff_command | staff_mail_ignored | failed
   std::string reply;     // template of the automatic reply queued, "" when none
   std::string note;      // why no reply (loop_reason, rate limit, first run), or the error
 };
@@ -60,13 +63,51 @@ class Pipeline {
   // Runs every message that is not yet ticketed (or failed) through the remaining stages.
   std::vector<ProcessedMail> process_pending();
 
+  // The business-hours queue: tickets whose acceptance time has come move queued -> open,
+  // and each desk's staff get one digest of them. Returns the number released.
+  int release_queued();
+
+  // Tickets silent in waiting_customer: a warning after the desk's auto_close_warn_days
+  // business days, then closed as `agreed` with a notice. Returns the number changed.
+  int auto_close();
+
+  // Staff work, shared by staff e-mail and the CLI. Each runs in its own transaction when
+  // called from outside; the mail variants run inside the stage's transaction.
+  // Sends `text` to the requester in the desk's staff_reply template; ticket -> waiting_customer.
+  void staff_reply(const TicketRow& ticket, const std::string& text, const std::string& actor);
+  void staff_note(const TicketRow& ticket, const std::string& text, const std::string& actor);
+  // Sets a status (not `closed`); `reopen` is set_status(open) of a closed ticket.
+  void staff_status(const TicketRow& ticket, const std::string& status, const std::string& actor);
+  // Closes with a completion reason and sends the closing notice.
+  void staff_close(const TicketRow& ticket, const std::string& reason, const std::string& actor);
+
+  const TagKey& tag_key() const { return tag_key_; }
+
  private:
   ProcessedMail process(std::int64_t message_id);
+  void ticket_stage(std::int64_t id, const parsers::ParsedMail& mail, const std::string& sender,
+                    const rules::Desk& desk, const rules::Decision& decision, bool suppress,
+                    ProcessedMail& result);
+  void open_ticket(std::int64_t id, const parsers::ParsedMail& mail, const std::string& sender,
+                   const rules::Desk& desk, const rules::Decision& decision, bool suppress,
+                   std::optional<std::int64_t> parent, ProcessedMail& result);
+  void apply_staff_mail(const TicketRow& ticket, const parsers::ParsedMail& mail,
+                        const std::string& sender, ProcessedMail& result);
+  bool sender_trusted(const std::string& sender, const TicketRow& ticket) const;
+
+  struct Outgoing;
+  // Renders, composes and enqueues one mail in the current transaction; returns its
+  // Message-ID, or "" when the template is missing (logged).
+  std::string queue_mail(const Outgoing& mail);
+  void notify_staff(const rules::Desk& desk, const std::string& template_name,
+                    const TicketRow* ticket, templates::Values values);
+  const rules::Desk& desk_of(const TicketRow& ticket) const;
 
   Store& store_;
   MainConfig config_;
   Clock clock_;
   Runtime runtime_;
+  TagKey tag_key_;
 };
 
 }  // namespace madoguchi::daemon

@@ -147,7 +147,10 @@ CREATE TABLE IF NOT EXISTS tickets (
   first_response_due INTEGER,
   closed_at INTEGER,
   close_reason TEXT,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  status_since INTEGER,
+  parent_id INTEGER REFERENCES tickets(id),
+  auto_close_warned_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets(status);
 CREATE TABLE IF NOT EXISTS ticket_events (

@@ -52,6 +52,10 @@ struct Desk {
   std::string hours_text;              // Japanese description for templates, e.g. "平日 10:00〜17:00（土日祝日・年末年始を除く）"
   int first_response_business_days = 1;
   std::chrono::hours reopen_window{24 * 14};
+  // A ticket silent in waiting_customer gets a warning after auto_close_warn_days business
+  // days and is closed (agreed) auto_close_days business days later; 0 switches it off.
+  int auto_close_warn_days = 0;
+  int auto_close_days = 0;
   bool incidents = false;
   std::string language = "ja";
   std::map<std::string, std::string> templates;  // kind -> template name (templates/<name>.mustache)

@@ -6,21 +6,39 @@
 #include "daemon/outbox.h"
 #include "daemon/tickets.h"
 
+#include <set>
+
 using namespace madoguchi::daemon;
 
-TEST_CASE("ticket numbers and tags") {
+TEST_CASE("ticket numbers and keyed tags") {
   CHECK(ticket_number(123) == "MG-000123");
   CHECK(ticket_number(1234567) == "MG-1234567");
-  CHECK(ticket_tag("MG-000123") == "[#MG-000123]");
+  const TagKey key("0123456789abcdef0123456789abcdef");
+  const std::string check = key.check("MG-000123");
+  CHECK(check.size() == 3);
+  CHECK(key.tag("MG-000123") == "[#MG-000123-" + check + "]");
+  CHECK(key.check("MG-000123") == check);  // deterministic
+  CHECK(TagKey("another key, another check value").check("MG-000123") != check);
+  // The check depends on the number: 200 numbers give many distinct checks.
+  std::set<std::string> checks;
+  for (int i = 1; i <= 200; ++i) checks.insert(key.check(ticket_number(i)));
+  CHECK(checks.size() > 150);
 }
 
 TEST_CASE("find_ticket_tag reads the tag wherever the client put it") {
-  CHECK(find_ticket_tag("Re: [#MG-000123] お問い合わせ") == "MG-000123");
-  CHECK(find_ticket_tag("RE: RE: 件名 [#MG-000042-k7]") == "MG-000042");
-  CHECK(find_ticket_tag("[#MG-12345] too short") == std::nullopt);
-  CHECK(find_ticket_tag("#MG-000123 without brackets") == std::nullopt);
-  CHECK(find_ticket_tag("[#MG-000123x]") == std::nullopt);
-  CHECK(find_ticket_tag("[#MG-] [#MG-000007]") == "MG-000007");
+  auto number = [](std::string_view s) {
+    auto t = find_ticket_tag(s);
+    return t ? t->number : std::string("none");
+  };
+  CHECK(number("Re: [#MG-000123] お問い合わせ") == "MG-000123");
+  CHECK(number("RE: RE: 件名 [#MG-000042-k7q]") == "MG-000042");
+  CHECK(find_ticket_tag("RE: [#MG-000042-K7Q]")->check == "k7q");
+  CHECK_FALSE(find_ticket_tag("[#MG-000042]")->check.has_value());
+  CHECK(number("[#MG-12345] too short") == "none");
+  CHECK(number("#MG-000123 without brackets") == "none");
+  CHECK(number("[#MG-000123x]") == "none");
+  CHECK(number("[#MG-000123-] [#MG-000007]") == "MG-000007");
+  CHECK(number("[#MG-] [#MG-000007]") == "MG-000007");
 }
 
 TEST_CASE("retry backoff doubles from one minute and stops at one hour") {
