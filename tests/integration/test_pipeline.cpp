@@ -11,83 +11,15 @@
 #include "daemon/pipeline.h"
 #include "daemon/runner.h"
 #include "daemon/store.h"
+#include "deployment.h"
 
 #include <fstream>
 #include <random>
 
 namespace fs = std::filesystem;
 using namespace madoguchi::daemon;
+using namespace madoguchi::testing;
 using std::chrono::sys_seconds;
-
-namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("madoguchi-test-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-sys_seconds at(int y, unsigned m, unsigned d, int hour_jst, int minute = 0) {
-  using namespace std::chrono;
-  return time_point_cast<seconds>(sys_days{year{y} / m / d} + hours(hour_jst - 9) + minutes(minute));
-}
-
-// A deployment in a temp dir: the shipped desks and templates, the demo tenants, one Maildir.
-struct Deployment {
-  TempDir dir;
-  fs::path maildir;
-  MainConfig config;
-  Runtime runtime;
-  explicit Deployment(const std::string& cutoff = "36500d", int per_hour = 3) {
-    maildir = dir.path / "Maildir";
-    for (const char* sub : {"new", "cur", "tmp"}) fs::create_directories(maildir / sub);
-    const fs::path src(MADOGUCHI_SOURCE_DIR);
-    std::ofstream(dir.path / "madoguchi.yaml")
-        << "store: store\n"
-        << "desks: " << (src / "config/desks").string() << "\n"
-        << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
-        << "templates: " << (src / "templates").string() << "\n"
-        << "auto_replies_per_hour: " << per_hour << "\n"
-        << "mailboxes:\n  - name: main\n    url: maildir:Maildir\n    desk: passlogic-cloud\n"
-        << "    first_run_cutoff: " << cutoff << "\n"
-        << "smtp:\n  url: dir:sent\n";
-    madoguchi::rules::ConfigErrors errors;
-    auto cfg = load_main_config(dir.path / "madoguchi.yaml", errors);
-    for (const auto& e : errors) FAIL(e.to_string());
-    config = *cfg;
-    auto rt = load_runtime(config, errors);
-    for (const auto& e : errors) FAIL(e.to_string());
-    runtime = *rt;
-  }
-  void add_mail(const std::string& name, const std::string& raw, sys_seconds arrived) {
-    const fs::path p = maildir / "new" / name;
-    std::ofstream(p, std::ios::binary) << raw;
-    fs::last_write_time(p, std::chrono::file_clock::from_sys(arrived));
-  }
-};
-
-std::string mail(const std::string& from, const std::string& subject, const std::string& msgid,
-                 const std::string& extra = "") {
-  return "From: " + from + "\r\nTo: support@passlogic-cloud.example.jp\r\nSubject: " + subject +
-         "\r\nMessage-ID: <" + msgid + ">\r\n" + extra +
-         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
-         "管理画面の操作について教えてください。\r\n";
-}
-
-long long count(Store& store, const std::string& sql) {
-  SQLite::Statement q(store.db(), sql);
-  q.executeStep();
-  return q.getColumn(0).getInt64();
-}
-
-}  // namespace
 
 TEST_CASE("pipeline: an admin's question becomes a ticket with an acknowledgement sent once") {
   Deployment d;

@@ -1,0 +1,218 @@
+// Tickets through the stage runner with an injected clock (real SQLite, real Maildir, the
+// directory sink): the business-hours queue and its staff digest, threading by verified tag
+// and by References, a forged tag from a stranger, staff replies and commands by e-mail,
+// reopening within and after the desk's window, and the CLI-side staff operations.
+#include <doctest/doctest.h>
+
+#include "daemon/maildir_source.h"
+#include "daemon/outbox.h"
+#include "daemon/pipeline.h"
+#include "daemon/dir_sink.h"
+#include "deployment.h"
+#include "parsers/parsed_mail.h"
+
+using namespace madoguchi::daemon;
+using namespace madoguchi::testing;
+using std::chrono::sys_seconds;
+
+namespace {
+
+constexpr const char* kStaff = "staff@passlogic-cloud.example.jp";
+
+// A deployment with a staff list and a clock the test moves.
+struct Desk {
+  Deployment d{"36500d", 100, std::string("staff: [") + kStaff + "]\n"};
+  sys_seconds now = at(2026, 11, 20, 11);  // Friday 11:00 JST
+  Store store{d.config.store};
+  Pipeline pipeline{store, d.config, [this] { return now; }};
+  MaildirSource source{"main", d.maildir};
+  int seq = 0;
+  Desk() { pipeline.set_runtime(d.runtime); }
+
+  std::vector<ProcessedMail> receive(const std::string& raw) {
+    d.add_mail(std::to_string(++seq) + ".host", raw, now);
+    pipeline.intake(source, d.config.mailboxes[0]);
+    return pipeline.process_pending();
+  }
+  // Outbox rows (kind, recipient, template) queued so far, oldest first.
+  std::vector<std::tuple<std::string, std::string, std::string>> outbox() {
+    std::vector<std::tuple<std::string, std::string, std::string>> rows;
+    SQLite::Statement q(store.db(), "SELECT kind, recipient, COALESCE(template,'') FROM outbox ORDER BY id");
+    while (q.executeStep())
+      rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString());
+    return rows;
+  }
+  // The decoded text of the newest outbox mail to `recipient`.
+  madoguchi::parsers::ParsedMail last_mail_to(const std::string& recipient) {
+    SQLite::Statement q(store.db(), "SELECT raw FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1");
+    q.bind(1, recipient);
+    REQUIRE(q.executeStep());
+    const auto& blob = q.getColumn(0);
+    return madoguchi::parsers::parse_mail(
+        std::string(static_cast<const char*>(blob.getBlob()), static_cast<std::size_t>(blob.getBytes())));
+  }
+  std::string status(const std::string& number) {
+    return load_ticket(store.db(), number)->status;
+  }
+};
+
+std::string question(const std::string& from, const std::string& subject, const std::string& msgid,
+                     const std::string& body = "管理画面の操作について教えてください。",
+                     const std::string& extra = "") {
+  return "From: " + from + "\r\nTo: support@passlogic-cloud.example.jp\r\nSubject: " + subject +
+         "\r\nMessage-ID: <" + msgid + ">\r\n" + extra +
+         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + body + "\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, released at opening with one digest") {
+  Desk desk;
+  desk.now = at(2026, 11, 21, 22);  // Saturday 22:00 JST; Monday 11/23 is a national holiday
+  // layerx-saas accepts only in business hours (intake: business_hours).
+  const std::string lx = desk.d.runtime.policy->desk("layerx-saas")->addresses.front();
+  auto p = desk.receive(
+      "From: joho@minato-shoji.co.jp\r\nTo: " + lx + "\r\n"
+      "Subject: =?UTF-8?B?5L+d5a6ISUQ6IExYLTIwMjUtMDA0Mg==?=\r\nMessage-ID: <q@minato-shoji.co.jp>\r\n"
+      "Content-Type: text/plain; charset=UTF-8\r\n\r\n保守ID: LX-2025-0042\r\n管理コンソールについて\r\n");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].desk == "layerx-saas");
+  CHECK(p[0].reply == "ack_queued");
+  const std::string number = p[0].ticket;
+  CHECK(desk.status(number) == "queued");
+  const auto ack = desk.last_mail_to("joho@minato-shoji.co.jp");
+  CHECK(ack.text.find("11月24日(火) 9:00") != std::string::npos);  // the next opening
+  CHECK(ack.auto_submitted == "auto-replied");
+
+  // Sunday and the holiday pass: nothing is released.
+  desk.now = at(2026, 11, 23, 12);
+  CHECK(desk.pipeline.release_queued() == 0);
+  // A second queued question on Monday night.
+  desk.now = at(2026, 11, 23, 20);
+  desk.receive(
+      "From: joho@minato-shoji.co.jp\r\nTo: " + lx + "\r\n"
+      "Subject: two\r\nMessage-ID: <q2@minato-shoji.co.jp>\r\n\r\n保守ID: LX-2025-0042\r\n別件です\r\n");
+  // Tuesday 09:00: both are released, the staff get one digest.
+  desk.now = at(2026, 11, 24, 9);
+  CHECK(desk.pipeline.release_queued() == 2);
+  CHECK(desk.status(number) == "open");
+  int digests = 0;
+  for (const auto& [kind, to, tmpl] : desk.outbox()) digests += to == kStaff && tmpl == "staff_digest";
+  CHECK(digests == 1);
+  const auto digest = desk.last_mail_to(kStaff);
+  CHECK(digest.text.find(number) != std::string::npos);
+  CHECK(desk.pipeline.release_queued() == 0);
+}
+
+TEST_CASE("tickets: follow-ups join by verified tag and by References") {
+  Desk desk;
+  auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "最初の質問", "a1@sakura-giken.co.jp"));
+  const std::string number = p[0].ticket;
+  const auto ack = desk.last_mail_to("it-admin@sakura-giken.co.jp");
+  const auto tag = desk.pipeline.tag_key().tag(number);
+  CHECK(ack.subject.find(tag) != std::string::npos);
+
+  // Verified tag, even from another address of the tenant's staff (forwarded by a colleague).
+  p = desk.receive(question("colleague@sakura-giken.co.jp", "Re: " + tag + " 最初の質問", "a2@sakura-giken.co.jp"));
+  CHECK(p[0].action == "follow_up");
+  CHECK(p[0].ticket == number);
+  // By References to our acknowledgement, no tag in the subject.
+  p = desk.receive(question("it-admin@sakura-giken.co.jp", "追加の質問", "a3@sakura-giken.co.jp", "追加です",
+                            "In-Reply-To: <" + ack.message_id + ">\r\nReferences: <" + ack.message_id + ">\r\n"));
+  CHECK(p[0].action == "follow_up");
+  CHECK(p[0].ticket == number);
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets") == 1);
+}
+
+TEST_CASE("tickets: a forged or guessed tag from a stranger opens a new ticket") {
+  Desk desk;
+  auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "社内の質問", "f1@sakura-giken.co.jp"));
+  const std::string victim = p[0].ticket;
+  // Without the check, and with a wrong check.
+  p = desk.receive(question("attacker@evil.example", "Re: [#" + victim + "] 追加", "f2@evil.example"));
+  CHECK(p[0].action == "new_ticket");
+  CHECK(p[0].ticket != victim);
+  p = desk.receive(question("attacker@evil.example", "Re: [#" + victim + "-zzz] 追加", "f3@evil.example"));
+  CHECK(p[0].action == "new_ticket");
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.number = '" +
+                              victim + "'") == 1);
+  // The requester may drop the check (some clients rewrite subjects).
+  p = desk.receive(question("it-admin@sakura-giken.co.jp", "Re: [#" + victim + "] 追加", "f4@sakura-giken.co.jp"));
+  CHECK(p[0].action == "follow_up");
+  CHECK(p[0].ticket == victim);
+}
+
+TEST_CASE("tickets: a staff reply by e-mail reaches the customer in the reply template without notes or quotes") {
+  Desk desk;
+  auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "トークン再発行", "s1@sakura-giken.co.jp"));
+  const std::string number = p[0].ticket;
+  const std::string tag = desk.pipeline.tag_key().tag(number);
+  // An internal note first: nothing is sent to the customer.
+  const auto before = desk.outbox().size();
+  p = desk.receive(question(kStaff, "Re: " + tag + " トークン再発行", "n1@passlogic-cloud.example.jp",
+                            "#note 顧客は旧版を利用中。社内チケット INT-7 参照。"));
+  CHECK(p[0].action == "staff_note");
+  for (std::size_t i = before; i < desk.outbox().size(); ++i)
+    CHECK(std::get<1>(desk.outbox()[i]) != "it-admin@sakura-giken.co.jp");
+  // The reply, quoting the customer's mail and an internal remark below the attribution.
+  p = desk.receive(question(kStaff, "Re: " + tag + " トークン再発行", "r1@passlogic-cloud.example.jp",
+                            "佐藤様\r\n\r\n管理画面の［ユーザー管理］から再発行できます。\r\n\r\n"
+                            "2026/11/20 11:00 it-admin@sakura-giken.co.jp wrote:\r\n> 再発行の手順は？\r\n"
+                            "> 社内メモ: 旧版\r\n"));
+  CHECK(p[0].action == "staff_reply");
+  const auto reply = desk.last_mail_to("it-admin@sakura-giken.co.jp");
+  CHECK(reply.text.find("［ユーザー管理］から再発行できます") != std::string::npos);
+  CHECK(reply.text.find("社内") == std::string::npos);
+  CHECK(reply.text.find("再発行の手順は") == std::string::npos);
+  CHECK(reply.subject.find(tag) != std::string::npos);
+  CHECK(reply.in_reply_to == "s1@sakura-giken.co.jp");
+  CHECK(reply.auto_submitted.empty());  // a person's reply, not an automatic one
+  CHECK(desk.status(number) == "waiting_customer");
+}
+
+TEST_CASE("tickets: closing by staff command sends the closing notice") {
+  Desk desk;
+  auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "仕様の確認", "c1@sakura-giken.co.jp"));
+  const std::string number = p[0].ticket;
+  const std::string tag = desk.pipeline.tag_key().tag(number);
+  p = desk.receive(question(kStaff, "Re: " + tag, "c2@passlogic-cloud.example.jp", "#close answered_spec\r\n"));
+  CHECK(p[0].action == "staff_command");
+  CHECK(desk.status(number) == "closed");
+  const auto notice = desk.last_mail_to("it-admin@sakura-giken.co.jp");
+  CHECK(notice.text.find("仕様についてご回答いたしました") != std::string::npos);
+  // A bad command changes nothing.
+  auto q = desk.receive(question("it-admin@sakura-giken.co.jp", "別件", "c3@sakura-giken.co.jp"));
+  const std::string other = q[0].ticket;
+  q = desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key().tag(other), "c4@passlogic-cloud.example.jp",
+                            "#close finished\r\n"));
+  CHECK(desk.status(other) == "open");
+}
+
+TEST_CASE("tickets: a reply to a closed ticket reopens it within the window, later opens a linked ticket") {
+  Desk desk;  // passlogic-cloud's reopen window comes from its desk file
+  const auto window = desk.d.runtime.policy->desk("passlogic-cloud")->reopen_window;
+  auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "質問", "w1@sakura-giken.co.jp"));
+  const std::string number = p[0].ticket;
+  const std::string tag = desk.pipeline.tag_key().tag(number);
+  {
+    SQLite::Transaction tx(desk.store.db());
+    desk.pipeline.staff_close(*load_ticket(desk.store.db(), number), "resolved", "cli:test");
+    tx.commit();
+  }
+  desk.now += window - std::chrono::hours(1);
+  p = desk.receive(question("it-admin@sakura-giken.co.jp", "Re: " + tag + " 再発しました", "w2@sakura-giken.co.jp"));
+  CHECK(p[0].action == "reopened");
+  CHECK(desk.status(number) == "open");
+  {
+    SQLite::Transaction tx(desk.store.db());
+    desk.pipeline.staff_close(*load_ticket(desk.store.db(), number), "resolved", "cli:test");
+    tx.commit();
+  }
+  desk.now += window + std::chrono::hours(1);
+  p = desk.receive(question("it-admin@sakura-giken.co.jp", "Re: " + tag + " また再発", "w3@sakura-giken.co.jp"));
+  CHECK(p[0].action == "new_ticket");
+  CHECK(p[0].ticket != number);
+  CHECK(desk.status(number) == "closed");
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets WHERE parent_id = (SELECT id FROM tickets WHERE number = '" +
+                              number + "')") == 1);
+}
