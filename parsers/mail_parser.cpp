@@ -117,7 +117,15 @@ std::string unflow(std::string_view text, bool delsp) {
       if (depth > 0) out += ' ';
     }
     bool soft = !content.empty() && content.back() == ' ' && content != "-- ";
-    if (soft && delsp) content.remove_suffix(1);
+    // delsp=yes deletes the soft space. Mailers that set it for Western text with one space
+    // between words exist (MimeKit issue 1130), so after an ASCII letter or digit the space
+    // is kept: Japanese text, the reason for delsp, still joins without one.
+    if (soft && delsp) {
+      char before = content.size() >= 2 ? content[content.size() - 2] : ' ';
+      bool ascii_word = (before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') ||
+                        (before >= '0' && before <= '9') || before == ',' || before == '.';
+      if (!ascii_word) content.remove_suffix(1);
+    }
     out += content;
     if (!soft && nl != std::string_view::npos) out += '\n';
     joining = soft;

@@ -168,3 +168,11 @@ TEST_CASE("format=flowed is unwrapped, delsp=yes joins Japanese without spaces")
   m = parse_mail("Content-Type: text/plain; charset=utf-8\n\nnot flowed \nhere\n");
   CHECK(m.text == "not flowed \nhere\n");
 }
+
+TEST_CASE("delsp=yes from a Western mailer keeps the space between words") {
+  ParsedMail m = parse_mail(
+      "Content-Type: text/plain; charset=iso-8859-1; format=flowed; delsp=yes\n"
+      "Content-Transfer-Encoding: quoted-printable\n\n"
+      "now there i=\ns=20\na test=20\nline\n");
+  CHECK(m.text == "now there is a test line\n");
+}
