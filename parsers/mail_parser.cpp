@@ -164,7 +164,9 @@ void fill_headers(Context& ctx, const HeaderBlock& hb) {
     std::string name(f.name);
     if (d.bad_word)
       ctx.warn(WarningCode::bad_encoded_word, false, "undecodable encoded-word in " + name.substr(0, 40));
-    if (d.raw_8bit) ctx.warn(WarningCode::bad_header, false, "8-bit bytes in " + name.substr(0, 40));
+    // Raw UTF-8 is legal (RFC 6532); other raw 8-bit bytes were guessed at.
+    if (d.raw_8bit && !is_valid_utf8(f.value))
+      ctx.warn(WarningCode::bad_header, false, "8-bit bytes in " + name.substr(0, 40));
     if (d.unknown_charset)
       ctx.warn(WarningCode::unknown_charset, false, "unknown charset in " + name.substr(0, 40));
     if (d.invalid_bytes)

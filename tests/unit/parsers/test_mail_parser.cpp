@@ -176,3 +176,10 @@ TEST_CASE("delsp=yes from a Western mailer keeps the space between words") {
       "now there i=\ns=20\na test=20\nline\n");
   CHECK(m.text == "now there is a test line\n");
 }
+
+TEST_CASE("raw UTF-8 headers (RFC 6532) are not a warning") {
+  ParsedMail m = parse_mail("Subject: 日本語\nFrom: 山田 <yamada@example.jp>\n\nx");
+  CHECK(m.subject == "日本語");
+  CHECK(m.from.at(0).name == "山田");
+  CHECK(m.warnings.empty());
+}
