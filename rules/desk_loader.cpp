@@ -2,6 +2,7 @@
 #include "rules/desk_loader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 namespace madoguchi::rules {
@@ -135,18 +136,24 @@ std::optional<CompiledDesk> parse_desk(const YAML::Node& root, ConfigReader& r,
   else if (parse_calendar_spec(root["hours"], r, d.hours)) {
     try {
       cd.calendar = std::make_unique<BusinessCalendar>(d.hours);
+      // decide() asks for the next opening of every mail: a calendar that never opens
+      // would throw there, so it is refused here.
+      cd.calendar->next_open(std::chrono::sys_days(std::chrono::year{2026} / 1 / 1));
     } catch (const std::exception& e) {
       r.error(root["hours"], std::string("invalid hours: ") + e.what());
     }
   }
   d.hours_text = r.string(root, "hours_text", true).value_or("");
   if (auto fr = r.string(root, "first_response")) {
-    // "Nd": N business days after acceptance.
-    std::string v = *fr;
-    if (!v.empty() && v.back() == 'd') v.pop_back();
-    auto dur = parse_duration(v);
-    if (!dur || v.empty()) r.error(root["first_response"], "'first_response' must be business days, e.g. 1d");
-    else d.first_response_business_days = static_cast<int>(dur->count());
+    // "Nd" (or a bare N): N business days after acceptance.
+    std::string_view v = *fr;
+    if (!v.empty() && v.back() == 'd') v.remove_suffix(1);
+    int days = -1;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), days);
+    if (v.empty() || ec != std::errc() || p != v.data() + v.size() || days < 0 || days > 365)
+      r.error(root["first_response"], "'first_response' must be business days, e.g. 1d");
+    else
+      d.first_response_business_days = days;
   }
   if (auto rw = r.string(root, "reopen_window")) {
     if (auto dur = parse_duration(*rw)) d.reopen_window = std::chrono::duration_cast<std::chrono::hours>(*dur);

@@ -314,6 +314,11 @@ Decision Policy::decide(const parsers::ParsedMail& mail, const Desk& desk,
       template_direct.clear();
       break;
   }
+  // A rule's template may name a kind (identity_not_admin): the desk's override applies.
+  if (!template_direct.empty() && desk.templates.count(template_direct)) {
+    template_kind = template_direct;
+    template_direct.clear();
+  }
   std::string name = template_direct;
   if (name.empty() && !template_kind.empty()) {
     auto it = desk.templates.find(template_kind);

@@ -201,3 +201,29 @@ TEST_CASE("policy: explain lists every rule evaluated and why") {
   CHECK(r2->conditions.front().find("matched 管理画面") != std::string::npos);
   CHECK(p->decide(mail({.from = "a@c.jp", .subject = "管理画面"}), *p->desk("desk"), at("2026-11-24T10:00:00+09:00")).trace.empty());
 }
+
+TEST_CASE("desk: first_response is whole business days, hours must open some day") {
+  CHECK(has(errors_of(base + "first_response: 1h\n"), "'first_response' must be business days"));
+  CHECK(has(errors_of(base + "first_response: -1d\n"), "'first_response' must be business days"));
+  CHECK(errors_of(base + "first_response: 2d\n").empty());
+  auto never = errors_of("name: x\naddresses: [a@b.jp]\neligibility: tenant_admin\nintake: always\nhours_text: x\n"
+                         "hours: {days: [], open: \"09:00\", close: \"17:00\", time_zone: Asia/Tokyo}\n");
+  CHECK_FALSE(never.empty());
+}
+
+TEST_CASE("desk: a rule's template naming a kind follows the desk's templates override") {
+  ConfigErrors errors;
+  auto p = Policy::from_text(
+      {{"desk.yaml", base + "templates: {identity_not_admin: custom_not_admin}\nrules:\n"
+                            "  - {id: NA, description: d, cite: c, senders: all, when: {identity: not_admin}, "
+                            "outcome: out_of_scope, action: reply, reason: na, reason_ja: 管理者以外, template: identity_not_admin}\n"
+                            "  - {id: DIRECT, description: d, cite: c, when: {text: {any: [特別]}}, "
+                            "outcome: out_of_scope, action: reply, reason: x, reason_ja: x, template: special_refusal}\n"}},
+      "tenants:\n  - {id: t, company: T, domains: [c.jp], admins: [a@c.jp], contracts: [{id: X-1, kind: licence, "
+      "desks: [desk], valid_from: 2025-01-01, valid_until: 2030-12-31}]}\n",
+      errors);
+  REQUIRE(p);
+  const auto when = at("2026-11-24T10:00:00+09:00");
+  CHECK(p->decide(mail({.from = "b@c.jp", .subject = "q"}), *p->desk("desk"), when).template_name == "custom_not_admin");
+  CHECK(p->decide(mail({.from = "a@c.jp", .subject = "特別"}), *p->desk("desk"), when).template_name == "special_refusal");
+}

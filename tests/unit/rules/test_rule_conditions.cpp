@@ -179,3 +179,12 @@ TEST_CASE("compile errors carry file:line:column") {
   CHECK(first_error(compile("all: []")).find("non-empty list") != std::string::npos);
   CHECK(first_error(compile("{text: {any: [a]}, body: {any: [b]}}")).find("exactly one key") != std::string::npos);
 }
+
+TEST_CASE("condition identity accepts exactly the names of to_string(Identity)") {
+  for (auto v : {Identity::eligible, Identity::not_registered, Identity::not_admin, Identity::contract_missing,
+                 Identity::contract_expired, Identity::contract_suspended, Identity::unverified_sender}) {
+    auto c = compile("identity: " + std::string(to_string(v)));
+    CHECK_MESSAGE(c.errors.empty(), to_string(v));
+    CHECK(eval(c, mail({}), to_string(v)).hit);
+  }
+}
