@@ -1,9 +1,9 @@
 // cmd_classify.cpp — `madoguchi classify [--config FILE] [--tenants FILE] [--desk DESK]
-// [--at ISO8601] [--explain] MAIL.eml`: print the decision the daemon would take for one
-// mail as one JSON object, so operators can test rule and tenant edits before a SIGHUP
+// [--mailbox NAME] [--at ISO8601] [--explain] MAIL.eml`: print the decision the daemon would
+// take for one mail as one JSON object, so operators can test rule and tenant edits before a SIGHUP
 // (OpenSMTPD's `smtpctl trace`, rspamd's per-rule listing). Nothing is stored or sent.
 // Exit 0 with the JSON; 1 when the configuration or the mail cannot be read; 2 on usage
-// errors (unknown desk, bad --at, no desk for the mail).
+// errors (unknown desk or mailbox, bad --at, no desk for the mail).
 #include "daemon/cli.h"
 #include "daemon/config.h"
 #include "parsers/parsed_mail.h"
@@ -113,13 +113,16 @@ Subcommand add_classify_command(CLI::App& root) {
   auto* app = root.add_subcommand("classify", "print the decision for one mail (nothing is stored or sent)");
   struct Options {
     ConfigOption config;
-    std::string tenants, desk, at, mail;
+    std::string tenants, desk, mailbox, at, mail;
     bool explain = false;
   };
   auto opt = std::make_shared<Options>();
   add_config_option(*app, opt->config);
   app->add_option("--tenants", opt->tenants, "tenants file (overrides the configuration's `tenants:`)");
   app->add_option("--desk", opt->desk, "desk id (default: routed by the recipients)");
+  app->add_option("--mailbox", opt->mailbox,
+                  "the mailbox the mail came from: its desk applies when no recipient is a desk "
+                  "address (default: the first mailbox)");
   app->add_option("--at", opt->at, "receipt time, ISO 8601 (default: the mail's Date, else now)");
   app->add_flag("--explain", opt->explain, "list every rule evaluated and why it did or did not match");
   app->add_option("mail", opt->mail, "the mail (.eml)")->required();
@@ -156,8 +159,19 @@ Subcommand add_classify_command(CLI::App& root) {
               // The mailbox's desk decides when no recipient is a desk address; with several
               // mailboxes the first one's, as the daemon cannot know which mailbox it came from.
               std::string fallback;
+              bool mailbox_found = opt->mailbox.empty();
               for (const auto& m : cfg->mailboxes)
-                if (!m.desk.empty()) { fallback = m.desk; break; }
+                if (m.name == opt->mailbox) {
+                  fallback = m.desk;
+                  mailbox_found = true;
+                }
+              if (!mailbox_found) {
+                std::cerr << "madoguchi classify: unknown mailbox '" << opt->mailbox << "'\n";
+                return exit_usage;
+              }
+              if (opt->mailbox.empty())
+                for (const auto& m : cfg->mailboxes)
+                  if (!m.desk.empty()) { fallback = m.desk; break; }
               if (fallback.empty() && policy->desks().size() == 1) fallback = policy->desks()[0].id;
               desk = policy->route(mail, fallback);
               if (!desk) {

@@ -205,3 +205,14 @@ TEST_CASE("classify: prints the decision as JSON, with --desk, --at and --explai
   CHECK(run_madoguchi({"classify", "--config", s.config.string(), "--desk", "nope", mail.string()}).exit_code == 2);
   CHECK(run_madoguchi({"classify", "--config", s.config.string(), "--at", "yesterday", mail.string()}).exit_code == 2);
 }
+
+TEST_CASE("classify: --mailbox picks the desk of mail addressed to no desk address") {
+  Setup s;
+  const fs::path mail = s.dir / "mail.eml";
+  write(mail, "From: it-admin@sakura-giken.co.jp\r\nTo: someone-else@example.jp\r\nSubject: 質問\r\n"
+              "Content-Type: text/plain; charset=UTF-8\r\n\r\n質問です。\r\n");
+  auto r = run_madoguchi({"classify", "--config", s.config.string(), "--mailbox", "box", mail.string()});
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(r.output.find("\"desk\": \"reload-desk\"") != std::string::npos);
+  CHECK(run_madoguchi({"classify", "--config", s.config.string(), "--mailbox", "nope", mail.string()}).exit_code == 2);
+}
