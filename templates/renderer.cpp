@@ -6,19 +6,40 @@
 #include <set>
 
 namespace madoguchi::templates {
+namespace {
+namespace mu = kainjow::mustache;
+
+// An empty string is false for sections, so "{{#due_at}}…{{/due_at}}" hides with no due time.
+void set_text(mu::data& data, const std::string& k, const std::string& v) {
+  if (v.empty())
+    data.set(k, mu::data::type::bool_false);
+  else
+    data.set(k, v);
+}
+}  // namespace
 
 RenderResult render(std::string_view template_text, const Values& values) {
-  kainjow::mustache::mustache tmpl{std::string(template_text)};
+  mu::mustache tmpl{std::string(template_text)};
   if (!tmpl.is_valid()) return {false, {}, tmpl.error_message()};
   tmpl.set_custom_escape([](const std::string& s) { return s; });
-  kainjow::mustache::data data;
-  for (const auto& [k, v] : values) {
-    if (v.empty())
-      data.set(k, kainjow::mustache::data::type::bool_false);
-    else
-      data.set(k, v);
+  mu::data data;
+  for (const auto& [k, v] : values) set_text(data, k, v);
+  for (const auto& [k, rows] : values.lists) {
+    if (rows.empty()) {
+      data.set(k, mu::data::type::bool_false);
+      continue;
+    }
+    mu::data list{mu::data::type::list};
+    for (const auto& row : rows) {
+      mu::data item;
+      for (const auto& [rk, rv] : row) set_text(item, rk, rv);
+      list.push_back(item);
+    }
+    data.set(k, list);
   }
-  return {true, tmpl.render(data), {}};
+  std::string text = tmpl.render(data);
+  if (!tmpl.is_valid()) return {false, {}, tmpl.error_message()};
+  return {true, std::move(text), {}};
 }
 
 std::vector<std::string> template_variables(std::string_view template_text) {

@@ -1,6 +1,7 @@
-// renderer.h — renders a plain-text mustache template (kainjow) with string values.
-// No HTML escaping: outgoing mail is text/plain. Sections `{{#x}}…{{/x}}` are shown when x
-// is a non-empty value.
+// renderer.h — renders a plain-text mustache template (kainjow) with string values and,
+// for digests, lists of rows. No HTML escaping: outgoing mail is text/plain.
+// Sections `{{#x}}…{{/x}}` are shown when x is a non-empty value or a non-empty list (once
+// per row, with the row's names in scope); `{{^x}}…{{/x}}` when x is empty or absent.
 #pragma once
 
 #include <map>
@@ -10,7 +11,15 @@
 
 namespace madoguchi::templates {
 
-using Values = std::map<std::string, std::string>;
+// One row of a list section, e.g. one ticket of the staff digest.
+using Row = std::map<std::string, std::string>;
+
+// Name -> text, as before (`Values v{{"a", "b"}}`, `v["a"] = …` keep working), plus named
+// lists of rows for `{{#tickets}}…{{/tickets}}`. A name is either a value or a list.
+struct Values : std::map<std::string, std::string> {
+  using std::map<std::string, std::string>::map;
+  std::map<std::string, std::vector<Row>> lists;
+};
 
 struct RenderResult {
   bool ok = false;
