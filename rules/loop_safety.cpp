@@ -62,13 +62,7 @@ bool is_auto_reply(const parsers::ParsedMail& mail) {
   const std::string as = field(mail, mail.auto_submitted, "Auto-Submitted");
   if (as.starts_with("auto-replied")) return true;
   if (mail.header("X-Autoreply") || mail.header("X-Autorespond")) return true;
-  if (field(mail, mail.precedence, "Precedence") == "auto_reply") return true;
-  if (const auto* h = mail.header("X-Auto-Response-Suppress")) {
-    // Exchange out-of-office replies carry "All" or "OOF"; ordinary mail does not set it.
-    const std::string v = lower_trim(h->value);
-    if (v.find("all") != std::string::npos || v.find("oof") != std::string::npos) return true;
-  }
-  return false;
+  return field(mail, mail.precedence, "Precedence") == "auto_reply";
 }
 
 std::optional<std::string> loop_reason(const parsers::ParsedMail& mail,
@@ -77,6 +71,14 @@ std::optional<std::string> loop_reason(const parsers::ParsedMail& mail,
   const std::string as = field(mail, mail.auto_submitted, "Auto-Submitted");
   if (!as.empty() && !as.starts_with("no")) return "auto_submitted";
   if (is_auto_reply(mail)) return "auto_submitted";
+  // The sender asks for no automatic answer (Exchange sets it on out-of-office replies, but
+  // also on some system mail from people's tools): suppress the reply, keep the mail.
+  if (const auto* h = mail.header("X-Auto-Response-Suppress")) {
+    const std::string v = lower_trim(h->value);
+    if (v.find("all") != std::string::npos || v.find("oof") != std::string::npos ||
+        v.find("autoreply") != std::string::npos)
+      return "auto_response_suppress";
+  }
   const std::string prec = field(mail, mail.precedence, "Precedence");
   if (prec == "bulk" || prec == "junk" || prec == "list" || prec == "auto_reply") return "precedence";
   if (!mail.list_id.empty() || mail.header("List-Id") || mail.header("List-Unsubscribe"))

@@ -19,12 +19,12 @@ namespace madoguchi::rules {
 bool is_bounce(const parsers::ParsedMail& mail);
 
 // The mail is itself an automatic reply (Auto-Submitted: auto-replied, X-Autoreply,
-// Precedence: auto_reply, Exchange's X-Auto-Response-Suppress set by an out-of-office).
+// X-Autorespond, Precedence: auto_reply).
 bool is_auto_reply(const parsers::ParsedMail& mail);
 
 // Why no automatic reply may be sent to `mail`, or nullopt when one may: "dsn",
-// "auto_submitted", "precedence", "list_id", "null_return_path", "mailer_daemon",
-// "own_message_id", "no_sender". `own_domains` are the domains of our Message-IDs.
+// "auto_submitted", "auto_response_suppress", "precedence", "list_id", "null_return_path",
+// "mailer_daemon", "own_message_id", "no_sender". `own_domains` are the domains of our Message-IDs.
 std::optional<std::string> loop_reason(const parsers::ParsedMail& mail,
                                        const std::vector<std::string>& own_domains);
 

@@ -79,7 +79,11 @@ TEST_CASE("loop safety: Auto-Submitted other than no") {
 
 TEST_CASE("loop safety: out-of-office markers without Auto-Submitted") {
   CHECK(decide(spec({{"X-Autoreply", "yes"}})).outcome == Outcome::auto_reply_received);
-  CHECK(decide(spec({{"X-Auto-Response-Suppress", "All"}})).outcome == Outcome::auto_reply_received);
+  // asks for no automatic answer: suppressed, but the mail itself is still a question
+  auto suppress = decide(spec({{"X-Auto-Response-Suppress", "All"}}));
+  CHECK(suppress.outcome == Outcome::out_of_scope);
+  CHECK_FALSE(suppress.auto_reply);
+  CHECK(suppress.loop_reason == "auto_response_suppress");
 }
 
 TEST_CASE("loop safety: Precedence bulk, junk, list") {
