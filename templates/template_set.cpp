@@ -37,6 +37,12 @@ std::shared_ptr<const TemplateSet> TemplateSet::load(const std::filesystem::path
   return set;
 }
 
+std::vector<std::string> TemplateSet::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, text] : templates_) out.push_back(name);
+  return out;
+}
+
 RenderedMail TemplateSet::render(const std::string& name, const Values& values) const {
   auto it = templates_.find(name);
   if (it == templates_.end()) return {false, {}, {}, "no template '" + name + "'"};

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace madoguchi::templates {
 
@@ -28,6 +29,7 @@ class TemplateSet {
                                                  rules::ConfigErrors& errors);
 
   bool has(const std::string& name) const { return templates_.count(name) != 0; }
+  std::vector<std::string> names() const;  // sorted
   RenderedMail render(const std::string& name, const Values& values) const;
   const std::filesystem::path& dir() const { return dir_; }
 

@@ -26,3 +26,15 @@ TEST_CASE("template_variables lists each name once") {
   auto v = template_variables("{{a}} {{#b}}{{c}}{{/b}} {{ a }} {{! comment}}");
   CHECK(v == std::vector<std::string>{"a", "b", "c"});
 }
+
+TEST_CASE("render: a list of rows repeats its section, an empty list shows the inverted one") {
+  const char* t = "{{#tickets}}- {{ticket_number}} {{original_subject}}{{#flagged}}!{{/flagged}}\n{{/tickets}}"
+                  "{{^tickets}}なし\n{{/tickets}}計{{ticket_count}}件";
+  Values v{{"ticket_count", "2"}};
+  v.lists["tickets"] = {{{"ticket_number", "MG-1"}, {"original_subject", "件名A"}, {"flagged", ""}},
+                        {{"ticket_number", "MG-2"}, {"original_subject", "件名B"}, {"flagged", "要確認"}}};
+  CHECK(render(t, v).text == "- MG-1 件名A\n- MG-2 件名B!\n計2件");
+  v.lists["tickets"].clear();
+  v["ticket_count"] = "0";
+  CHECK(render(t, v).text == "なし\n計0件");
+}
