@@ -38,12 +38,27 @@ std::chrono::seconds duration_key(ConfigReader& r, const YAML::Node& map, std::s
   return *d;
 }
 
+// "25M" / "25MiB" / "512K" / "1G" / "1048576" -> bytes (binary units); nullopt when invalid.
+std::optional<std::size_t> parse_size(std::string s) {
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  std::size_t n = std::stoull(s.substr(0, digits));
+  std::string unit = lower(s.substr(digits));
+  if (unit.size() == 3 && unit.substr(1) == "ib") unit.resize(1);
+  if (unit.empty() || unit == "b") return n;
+  if (unit == "k") return n << 10;
+  if (unit == "m") return n << 20;
+  if (unit == "g") return n << 30;
+  return std::nullopt;
+}
+
 void read_mailbox(ConfigReader& r, const YAML::Node& n, const std::filesystem::path& base,
                   MainConfig& cfg) {
   if (!r.expect_map(n, "a mailbox")) return;
   r.check_keys(n, {"name", "url", "user", "password_file", "password_env", "xoauth2_token_file",
                    "ca_file", "desk", "after_processing", "first_run_cutoff", "poll_interval",
-                   "allow_plaintext"});
+                   "allow_plaintext", "password_credential", "max_message_size", "idle"});
   MailboxConfig m;
   m.name = r.string(n, "name", true).value_or("");
   m.url = r.string(n, "url", true).value_or("");
@@ -57,6 +72,14 @@ void read_mailbox(ConfigReader& r, const YAML::Node& n, const std::filesystem::p
   m.first_run_cutoff = duration_key(r, n, "first_run_cutoff", m.first_run_cutoff);
   m.poll_interval = duration_key(r, n, "poll_interval", m.poll_interval);
   m.allow_plaintext = r.boolean(n, "allow_plaintext").value_or(false);
+  m.password_credential = r.string(n, "password_credential").value_or("");
+  m.idle = r.boolean(n, "idle").value_or(true);
+  if (auto v = r.string(n, "max_message_size")) {
+    if (auto size = parse_size(*v); size && *size >= 1024)
+      m.max_message_size = *size;
+    else
+      r.error(n["max_message_size"], "max_message_size must be a size like 25M, 512K or a byte count >= 1024");
+  }
 
   if (m.url.rfind("maildir:", 0) == 0) {
     m.url = "maildir:" + rules::resolve_path(base, m.url.substr(8)).string();
@@ -75,7 +98,7 @@ void read_smtp(ConfigReader& r, const YAML::Node& n, const std::filesystem::path
                MainConfig& cfg) {
   if (!r.expect_map(n, "smtp")) return;
   r.check_keys(n, {"url", "user", "password_file", "password_env", "ca_file", "allow_plaintext",
-                   "max_age"});
+                   "max_age", "bounce_suppress_after", "bounce_suppress_for"});
   SmtpConfig& s = cfg.smtp;
   s.url = r.string(n, "url", true).value_or(s.url);
   s.user = r.string(n, "user").value_or("");
@@ -84,6 +107,11 @@ void read_smtp(ConfigReader& r, const YAML::Node& n, const std::filesystem::path
   s.ca_file = path_key(r, n, "ca_file", base);
   s.allow_plaintext = r.boolean(n, "allow_plaintext").value_or(false);
   s.max_age = duration_key(r, n, "max_age", s.max_age);
+  if (auto v = r.integer(n, "bounce_suppress_after")) {
+    if (*v < 0) r.error(n["bounce_suppress_after"], "bounce_suppress_after must be >= 0");
+    s.bounce_suppress_after = static_cast<int>(*v);
+  }
+  s.bounce_suppress_for = duration_key(r, n, "bounce_suppress_for", s.bounce_suppress_for);
   if (s.url.rfind("dir:", 0) == 0) {
     s.url = "dir:" + rules::resolve_path(base, s.url.substr(4)).string();
   } else if (s.url.rfind("smtp://", 0) != 0 && s.url.rfind("smtps://", 0) != 0) {

@@ -27,6 +27,11 @@ struct MailboxConfig {
   std::chrono::seconds first_run_cutoff{7 * 86400};
   std::chrono::seconds poll_interval{60};
   bool allow_plaintext = false;    // imap:// without STARTTLS (tests on loopback only)
+  std::string password_credential; // systemd credential name ($CREDENTIALS_DIRECTORY/<name>)
+  // Bigger mail is stored up to this many bytes (the rest stays on the server), ticketed for
+  // staff and never answered automatically. "25M", "512K" or bytes in the file.
+  std::size_t max_message_size = std::size_t(25) << 20;
+  bool idle = true;                // use IMAP IDLE when the server offers it
 };
 
 struct SmtpConfig {
@@ -37,6 +42,10 @@ struct SmtpConfig {
   std::string ca_file;
   bool allow_plaintext = false;
   std::chrono::seconds max_age{2 * 86400};  // give up retrying a 4xx after this long
+  // Automatic mail to an address with this many hard bounces within bounce_suppress_for is
+  // not sent (0 = never suppress).
+  int bounce_suppress_after = 3;
+  std::chrono::seconds bounce_suppress_for{30 * 86400};
 };
 
 struct MainConfig {

@@ -9,6 +9,38 @@
 #include <vector>
 
 namespace madoguchi::daemon {
+namespace {
+
+// Hard bounces per recipient, for suppression. Created here, where it is used, so that the
+// store's schema needs no change for it (CREATE … IF NOT EXISTS is cheap and transactional).
+void ensure_bounce_table(SQLite::Database& db) {
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS outbox_bounces ("
+      " recipient TEXT NOT NULL, at INTEGER NOT NULL, message_id TEXT NOT NULL, status TEXT);"
+      "CREATE INDEX IF NOT EXISTS outbox_bounces_recipient ON outbox_bounces(recipient, at);");
+}
+
+int reply_code(const std::string& reply) {
+  if (reply.size() < 3 || !std::isdigit(static_cast<unsigned char>(reply[0])) ||
+      !std::isdigit(static_cast<unsigned char>(reply[1])) || !std::isdigit(static_cast<unsigned char>(reply[2])))
+    return 0;
+  return std::stoi(reply.substr(0, 3));
+}
+
+// Not about this message: the next rows would fail the same way.
+bool server_level_failure(const SendResult& r) {
+  if (r.status != SendResult::Status::temporary_failure) return false;
+  const int code = reply_code(r.reply);
+  return code == 0 || code == 421 || code == 530 || code == 534 || code == 535 || code == 538;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
 
 std::int64_t enqueue(SQLite::Database& db, const OutboxRow& row, std::chrono::sys_seconds now) {
   SQLite::Statement ins(db,
@@ -34,66 +66,190 @@ std::chrono::seconds retry_delay(int attempts) {
   return std::min(std::chrono::seconds(60 << shift), std::chrono::seconds(3600));
 }
 
+std::chrono::seconds retry_delay(int attempts, double unit) {
+  const double base = static_cast<double>(retry_delay(attempts).count());
+  const double factor = 0.8 + 0.4 * std::clamp(unit, 0.0, 1.0);
+  return std::chrono::seconds(static_cast<long>(base * factor));
+}
+
+int hard_bounces_since(SQLite::Database& db, std::string_view recipient, std::chrono::sys_seconds since) {
+  ensure_bounce_table(db);
+  SQLite::Statement q(db, "SELECT COUNT(*) FROM outbox_bounces WHERE recipient = ? AND at >= ?");
+  q.bind(1, lower(recipient));
+  q.bind(2, to_unix(since));
+  q.executeStep();
+  return q.getColumn(0).getInt();
+}
+
+DsnSummary summarize_dsn(std::string_view raw) {
+  DsnSummary s;
+  bool failed = false, delayed = false;
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    auto eol = raw.find('\n', pos);
+    if (eol == std::string_view::npos) eol = raw.size();
+    std::string line = lower(raw.substr(pos, eol - pos));
+    pos = eol + 1;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    auto value = [&](std::string_view field) -> std::optional<std::string> {
+      if (line.rfind(field, 0) != 0) return std::nullopt;
+      std::string v = line.substr(field.size());
+      v.erase(0, v.find_first_not_of(" \t"));
+      return v;
+    };
+    if (auto v = value("action:")) {
+      if (v->rfind("failed", 0) == 0) failed = true;
+      if (v->rfind("delayed", 0) == 0) delayed = true;
+    } else if (auto st = value("status:")) {
+      if (s.status.empty()) s.status = st->substr(0, st->find_first_of(" (;"));
+      if (st->rfind("5.", 0) == 0) failed = true;
+    }
+  }
+  s.hard = failed;
+  s.delayed = delayed && !failed;
+  return s;
+}
+
+bool mark_bounced(SQLite::Database& db, std::string_view message_id, const DsnSummary& dsn,
+                  std::chrono::sys_seconds now) {
+  std::string recipient;
+  {
+    SQLite::Statement q(db, "SELECT recipient FROM outbox WHERE message_id = ?");
+    q.bind(1, std::string(message_id));
+    if (!q.executeStep()) return false;
+    recipient = q.getColumn(0).getString();
+  }
+  if (dsn.delayed) return true;  // still being tried by the remote side: nothing to mark
+  SQLite::Statement upd(db, "UPDATE outbox SET state = 'bounced', last_reply = ? WHERE message_id = ?");
+  upd.bind(1, "bounced: DSN " + (dsn.status.empty() ? std::string("without status") : dsn.status));
+  upd.bind(2, std::string(message_id));
+  upd.exec();
+  if (dsn.hard) {
+    ensure_bounce_table(db);
+    SQLite::Statement ins(db, "INSERT INTO outbox_bounces (recipient, at, message_id, status) VALUES (?, ?, ?, ?)");
+    ins.bind(1, lower(recipient));
+    ins.bind(2, to_unix(now));
+    ins.bind(3, std::string(message_id));
+    ins.bind(4, dsn.status);
+    ins.exec();
+  }
+  log_event(spdlog::level::warn, "outbox_bounced",
+            {{"to", mask_address(recipient)}, {"status", dsn.status.empty() ? "-" : dsn.status},
+             {"hard", dsn.hard ? "true" : "false"}});
+  return true;
+}
+
 DeliveryStats deliver_due(SQLite::Database& db, MailSink& sink, std::chrono::sys_seconds now,
                           std::chrono::seconds max_age) {
+  DeliveryPolicy policy;
+  policy.max_age = max_age;
+  return deliver_due(db, sink, now, policy);
+}
+
+DeliveryStats deliver_due(SQLite::Database& db, MailSink& sink, std::chrono::sys_seconds now,
+                          const DeliveryPolicy& policy) {
   struct Due {
     std::int64_t id;
-    std::string from, rcpt, message_id, raw;
+    std::string from, rcpt, message_id;
     int attempts;
     std::int64_t created_at;
   };
   std::vector<Due> due;
   {
     SQLite::Statement q(db,
-                        "SELECT id, envelope_from, recipient, message_id, raw, attempts, "
-                        "created_at FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
-                        "ORDER BY id");
+                        "SELECT id, envelope_from, recipient, message_id, attempts, created_at "
+                        "FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id");
     q.bind(1, to_unix(now));
-    while (q.executeStep()) {
-      const auto& blob = q.getColumn(4);
-      due.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                     q.getColumn(2).getString(), q.getColumn(3).getString(),
-                     std::string(static_cast<const char*>(blob.getBlob()),
-                                 static_cast<std::size_t>(blob.getBytes())),
-                     q.getColumn(5).getInt(), q.getColumn(6).getInt64()});
-    }
+    while (q.executeStep())
+      due.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                     q.getColumn(3).getString(), q.getColumn(4).getInt(), q.getColumn(5).getInt64()});
   }
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
   DeliveryStats stats;
   for (const auto& d : due) {
-    const SendResult r = sink.send({d.from, d.rcpt}, d.raw, d.message_id);
+    const std::string id = std::to_string(d.id);
     const int attempts = d.attempts + 1;
+    auto record = [&](const std::string& state, std::int64_t next, const std::string& reply) {
+      SQLite::Statement upd(db,
+                            "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, "
+                            "last_reply = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
+                            "WHERE id = ?");
+      upd.bind(1, state);
+      upd.bind(2, attempts);
+      upd.bind(3, next);
+      upd.bind(4, reply);
+      upd.bind(5, state);
+      upd.bind(6, to_unix(now));
+      upd.bind(7, d.id);
+      upd.exec();
+    };
+
+    // Suppression: automatic mail to an address that keeps bouncing hard.
+    if (d.from.empty() && policy.hard_bounces_to_suppress > 0) {
+      const int n = hard_bounces_since(db, d.rcpt, now - policy.suppress_for);
+      if (n >= policy.hard_bounces_to_suppress) {
+        record("failed", to_unix(now), "suppressed: " + std::to_string(n) + " hard bounces of this address");
+        ++stats.failed;
+        ++stats.suppressed;
+        log_event(spdlog::level::warn, "outbox_suppressed",
+                  {{"outbox", id}, {"to", mask_address(d.rcpt)}, {"bounces", std::to_string(n)}});
+        continue;
+      }
+    }
+
+    // 1. claim: the attempt is counted and the row leased before anything leaves.
+    {
+      SQLite::Statement claim(db,
+                              "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_reply = ? "
+                              "WHERE id = ? AND state = 'pending' AND attempts = ?");
+      claim.bind(1, attempts);
+      claim.bind(2, to_unix(now + policy.lease));
+      claim.bind(3, "in flight: attempt " + std::to_string(attempts) + " started, outcome unknown");
+      claim.bind(4, d.id);
+      claim.bind(5, d.attempts);
+      if (claim.exec() == 0) continue;  // another sender has it, or it changed meanwhile
+    }
+    std::string raw;
+    {
+      SQLite::Statement q(db, "SELECT raw FROM outbox WHERE id = ?");
+      q.bind(1, d.id);
+      if (!q.executeStep()) continue;
+      const auto& blob = q.getColumn(0);
+      raw.assign(static_cast<const char*>(blob.getBlob()), static_cast<std::size_t>(blob.getBytes()));
+    }
+
+    // 2. send
+    const SendResult r = sink.send({d.from, d.rcpt}, raw, d.message_id);
+
+    // 3. record
     std::string state = "pending";
-    std::int64_t next = to_unix(now + retry_delay(attempts));
+    std::int64_t next = to_unix(now + retry_delay(attempts, unit(rng)));
     if (r.status == SendResult::Status::sent) {
       state = "sent";
       ++stats.sent;
     } else if (r.status == SendResult::Status::permanent_failure ||
-               now - from_unix(d.created_at) >= max_age) {
+               now - from_unix(d.created_at) >= policy.max_age) {
       state = "failed";
       ++stats.failed;
     } else {
       ++stats.deferred;
     }
-    SQLite::Statement upd(db,
-                          "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, "
-                          "last_reply = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
-                          "WHERE id = ?");
-    upd.bind(1, state);
-    upd.bind(2, attempts);
-    upd.bind(3, next);
-    upd.bind(4, r.reply);
-    upd.bind(5, state);
-    upd.bind(6, to_unix(now));
-    upd.bind(7, d.id);
-    upd.exec();
-    const std::string id = std::to_string(d.id);
+    record(state, next, r.reply);
     const std::string att = std::to_string(attempts);
     // Only the reply code: SMTP replies often echo the recipient's address.
-    const std::string code = r.reply.size() >= 3 && std::isdigit(static_cast<unsigned char>(r.reply[0]))
-                                 ? r.reply.substr(0, 3) : std::string("-");
+    const int code = reply_code(r.reply);
     log_event(state == "sent" ? spdlog::level::info : spdlog::level::warn,
               state == "sent" ? "outbox_sent" : (state == "failed" ? "outbox_failed" : "outbox_deferred"),
-              {{"outbox", id}, {"to", mask_address(d.rcpt)}, {"attempts", att}, {"code", code}});
+              {{"outbox", id}, {"to", mask_address(d.rcpt)}, {"attempts", att},
+               {"code", code ? std::to_string(code) : std::string("-")}});
+    if (state == "pending" && server_level_failure(r)) {
+      stats.server_unreachable = true;
+      log_event(spdlog::level::warn, "smtp_unavailable",
+                {{"code", code ? std::to_string(code) : std::string("-")},
+                 {"detail", code ? std::string("server refused the session") : r.reply}});
+      break;
+    }
   }
   return stats;
 }

@@ -2,6 +2,8 @@
 #include "daemon/runner.h"
 
 #include "daemon/dir_sink.h"
+#include "daemon/smtp_sink.h"
+#include "daemon/imap_source.h"
 #include "daemon/maildir_source.h"
 
 #include <iomanip>
@@ -18,16 +20,15 @@ std::optional<Runtime> load_runtime(const MainConfig& config, rules::ConfigError
   return rt;
 }
 
-std::unique_ptr<MailSource> make_source(const MailboxConfig& mailbox) {
+std::unique_ptr<MailSource> make_source(const MailboxConfig& mailbox, Store& store) {
   if (mailbox.url.rfind("maildir:", 0) == 0)
     return std::make_unique<MaildirSource>(mailbox.name, mailbox.url.substr(8));
-  throw std::runtime_error("mailbox " + mailbox.name +
-                           ": IMAP intake is not built yet (issue 6); use maildir: for now");
+  return std::make_unique<ImapSource>(mailbox, store);
 }
 
 std::unique_ptr<MailSink> make_sink(const SmtpConfig& smtp) {
   if (smtp.url.rfind("dir:", 0) == 0) return std::make_unique<DirSink>(smtp.url.substr(4));
-  throw std::runtime_error("smtp: SMTP delivery is not built yet (issue 7); use dir:/path for now");
+  return std::make_unique<SmtpSink>(smtp_options_from_config(smtp));
 }
 
 namespace {

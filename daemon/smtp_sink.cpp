@@ -1,0 +1,147 @@
+// smtp_sink.cpp — see smtp_sink.h.
+#include "daemon/smtp_sink.h"
+
+#include <curl/curl.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace madoguchi::daemon {
+namespace {
+
+// The credentials helper of the IMAP side (daemon/credentials.h) did not exist when this was
+// written; this reads the same two sources. Move to it once it lands.
+std::string read_secret(const SmtpConfig& c) {
+  if (!c.password_file.empty()) {
+    std::ifstream in(c.password_file, std::ios::binary);
+    if (!in) throw std::runtime_error("smtp: cannot read password_file " + c.password_file);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::string s = ss.str();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+  }
+  if (!c.password_env.empty()) {
+    const char* v = std::getenv(c.password_env.c_str());
+    if (!v) throw std::runtime_error("smtp: environment variable " + c.password_env + " is not set");
+    return v;
+  }
+  return {};
+}
+
+struct Upload {
+  std::string_view data;
+  std::size_t pos = 0;
+};
+
+std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
+  auto* u = static_cast<Upload*>(user);
+  const std::size_t len = std::min(size * n, u->data.size() - u->pos);
+  std::memcpy(buf, u->data.data() + u->pos, len);
+  u->pos += len;
+  return len;
+}
+
+// Keeps the last line the server sent (CURLINFO_HEADER_IN is the server's replies for SMTP).
+// Only incoming data is looked at: our AUTH line never passes through here.
+int debug_cb(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  if (type != CURLINFO_HEADER_IN) return 0;
+  auto* last = static_cast<std::string*>(user);
+  std::string_view text(data, size);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  const auto nl = text.rfind('\n');
+  if (nl != std::string_view::npos) text.remove_prefix(nl + 1);
+  if (!text.empty()) last->assign(text.substr(0, 300));
+  return 0;
+}
+
+bool auth_or_tls_refusal(long code) {
+  return code == 530 || code == 534 || code == 535 || code == 538;
+}
+
+}  // namespace
+
+SmtpOptions smtp_options_from_config(const SmtpConfig& c) {
+  SmtpOptions o;
+  o.url = c.url;
+  o.user = c.user;
+  o.password = read_secret(c);
+  o.ca_file = c.ca_file;
+  o.allow_plaintext = c.allow_plaintext;
+  return o;
+}
+
+SmtpSink::SmtpSink(SmtpOptions options) : options_(std::move(options)) {
+  if (options_.url.rfind("smtp://", 0) != 0 && options_.url.rfind("smtps://", 0) != 0)
+    throw std::invalid_argument("smtp url must start with smtp:// or smtps://");
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  curl_ = curl_easy_init();
+  if (!curl_) throw std::runtime_error("curl_easy_init failed");
+}
+
+SmtpSink::~SmtpSink() {
+  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
+
+SendResult SmtpSink::send(const Envelope& envelope, std::string_view raw, std::string_view) {
+  CURL* c = static_cast<CURL*>(curl_);
+  curl_easy_reset(c);  // keeps the connection cache: the next message reuses the session
+  char errbuf[CURL_ERROR_SIZE] = {};
+  std::string last_reply;
+  Upload up{raw};
+  // "" is the null sender: libcurl sends MAIL FROM:<> (RFC 3834 automatic replies).
+  const std::string from = envelope.from.empty() ? std::string() : "<" + envelope.from + ">";
+  curl_slist* rcpt = curl_slist_append(nullptr, ("<" + envelope.recipient + ">").c_str());
+
+  curl_easy_setopt(c, CURLOPT_URL, options_.url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(c, CURLOPT_USE_SSL,
+                   static_cast<long>(options_.allow_plaintext ? CURLUSESSL_TRY : CURLUSESSL_ALL));
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.user.empty()) {
+    curl_easy_setopt(c, CURLOPT_USERNAME, options_.user.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, options_.password.c_str());
+  }
+  curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+  curl_easy_setopt(c, CURLOPT_READDATA, &up);
+  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(raw.size()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // feeds debug_cb only; nothing is printed
+  curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+  curl_easy_setopt(c, CURLOPT_DEBUGDATA, &last_reply);
+
+  const CURLcode rc = curl_easy_perform(c);
+  long code = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  curl_slist_free_all(rcpt);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(c, CURLOPT_DEBUGDATA, nullptr);
+
+  if (rc == CURLE_OK) return {SendResult::Status::sent, last_reply.empty() ? "250" : last_reply};
+  const std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+  // The server refused something: its own words, if it spoke at all in this transaction.
+  if (code >= 400 && code < 600) {
+    std::string reply = last_reply.size() >= 3 && last_reply.compare(0, 3, std::to_string(code)) == 0
+                            ? last_reply : std::to_string(code) + " " + detail;
+    const bool permanent = code >= 500 && !auth_or_tls_refusal(code);
+    return {permanent ? SendResult::Status::permanent_failure : SendResult::Status::temporary_failure,
+            reply};
+  }
+  if (rc == CURLE_LOGIN_DENIED)
+    return {SendResult::Status::temporary_failure, "no reply: authentication failed (rc=67)"};
+  return {SendResult::Status::temporary_failure,
+          "no reply: " + detail + " (rc=" + std::to_string(static_cast<int>(rc)) + ")"};
+}
+
+}  // namespace madoguchi::daemon
