@@ -83,6 +83,7 @@ std::string to_json(const rules::Decision& d, std::chrono::minutes offset, bool 
   key("reason"); json_optional(o, d.reason);
   key("reason_text"); json_optional(o, d.reason_text);
   key("cite"); json_optional(o, d.cite);
+  key("refusal_template"); json_optional(o, d.refusal_template);
   key("loop_reason"); json_optional(o, d.loop_reason);
   key("language_note"); o += d.language_note ? "true" : "false";
   if (explain) {

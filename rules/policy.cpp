@@ -233,8 +233,8 @@ Decision Policy::decide(const parsers::ParsedMail& mail, const Desk& desk,
                        std::string(to_string(who.identity)) + ": " + who.detail, {}});
 
   const auto loop = loop_reason(mail, impl_->own_domains);
-  std::string template_kind;  // kind, mapped through desk.templates below
-  std::string template_direct;
+  std::string template_kind;    // the identity refusal's kind (identity_<result>)
+  std::string template_direct;  // the deciding rule's `template`
   bool decided = false;
 
   // Built-in outcomes that no rule may change.
@@ -296,33 +296,30 @@ Decision Policy::decide(const parsers::ParsedMail& mail, const Desk& desk,
     template_kind = *d.reason;
   }
 
+  // Kinds map through the desk's `templates:`; a rule's template naming a kind does too.
+  auto resolve = [&](const std::string& name) {
+    auto it = desk.templates.find(name);
+    return it != desk.templates.end() ? it->second : name;
+  };
+  const std::string ack = d.queued ? "ack_queued" : "ack_received";
+  std::string name;
   switch (d.outcome) {
     case Outcome::in_scope:
-      template_kind = d.queued ? "ack_queued" : "ack_received";
+      name = resolve(template_direct.empty() ? ack : template_direct);
       break;
     case Outcome::out_of_scope:
-      if (d.action == Action::flag) template_kind = d.queued ? "ack_queued" : "ack_received";
-      else if (template_kind.empty()) template_kind = "out_of_scope";
+      d.refusal_template = resolve(!template_direct.empty() ? template_direct
+                                   : !template_kind.empty() ? template_kind
+                                                            : "out_of_scope");
+      name = d.action == Action::flag ? resolve(ack) : *d.refusal_template;
       break;
     case Outcome::redirect:
-      template_kind = "redirect_sales";
+      name = resolve(template_direct.empty() ? "redirect_sales" : template_direct);
       break;
     case Outcome::auto_reply_received:
     case Outcome::bounce:
     case Outcome::follow_up:
-      template_kind.clear();
-      template_direct.clear();
       break;
-  }
-  // A rule's template may name a kind (identity_not_admin): the desk's override applies.
-  if (!template_direct.empty() && desk.templates.count(template_direct)) {
-    template_kind = template_direct;
-    template_direct.clear();
-  }
-  std::string name = template_direct;
-  if (name.empty() && !template_kind.empty()) {
-    auto it = desk.templates.find(template_kind);
-    name = it != desk.templates.end() ? it->second : template_kind;
   }
   if (loop) {
     d.loop_reason = *loop;

@@ -123,6 +123,10 @@ struct Decision {
   std::string sender;                    // normalised sender address (rate-limit key), "" if none
   std::optional<std::string> reason_text;  // Japanese text of `reason` for templates (reason_ja)
   std::optional<std::string> cite;       // seed citation of the deciding rule
+  // out_of_scope only: the refusal's template (the rule's `template`, else out_of_scope or
+  // identity_<result>). With action reply it is template_name; with flag it is what staff
+  // send when they confirm the refusal, while the customer gets the acknowledgement now.
+  std::optional<std::string> refusal_template;
   bool language_note = false;            // no Japanese in subject/body: add the 日本語で実施 note
   // `classify --explain`: every rule evaluated, in order, and why it did or did not match.
   struct RuleTrace {

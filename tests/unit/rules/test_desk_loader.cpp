@@ -120,6 +120,7 @@ TEST_CASE("desk: outcomes and their templates, first match wins, eligible-only r
   - {id: REPLY, description: d, cite: c, when: {text: {any: [訪問]}}, outcome: out_of_scope, action: reply, reason: onsite, reason_ja: 訪問}
   - {id: FLAG, description: d, cite: c, when: {text: {any: [代行]}}, outcome: out_of_scope, reason: proxy, reason_ja: 代行}
   - {id: FLAG2, description: d, cite: c, when: {text: {any: [代行]}}, outcome: out_of_scope, action: reply, reason: proxy, reason_ja: 代行}
+  - {id: FLAG3, description: d, cite: c, when: {text: {any: [改修]}}, outcome: out_of_scope, reason: custom, reason_ja: 個別改修, template: out_of_scope_custom}
   - {id: OOO, description: d, cite: c, when: {subject: {regex: '^不在'}}, outcome: auto_reply_received}
   - {id: BOUNCE, description: d, cite: c, when: {subject: {any: [配送失敗]}}, outcome: bounce}
   - {id: SCOPE, description: d, cite: c, when: {text: {any: [管理画面]}}, outcome: in_scope}
@@ -149,6 +150,13 @@ TEST_CASE("desk: outcomes and their templates, first match wins, eligible-only r
   auto stranger = decide("x@else.example.jp", "設定代行", "");
   CHECK(stranger.rule == "builtin:identity");
   CHECK(stranger.template_name == "identity_not_registered");
+  CHECK(flag.refusal_template == "out_of_scope");
+  CHECK(reply.refusal_template == "out_of_scope");
+  // a flagged rule's template is the refusal staff may confirm, not the automatic reply
+  auto custom = decide("a@c.example.jp", "改修のお願い", "");
+  CHECK(custom.template_name == "ack_received");
+  CHECK(custom.refusal_template == "out_of_scope_custom");
+  CHECK_FALSE(sales.refusal_template.has_value());
   auto ooo = decide("a@c.example.jp", "不在のお知らせ", "");
   CHECK(ooo.outcome == Outcome::auto_reply_received);
   CHECK_FALSE(ooo.auto_reply);

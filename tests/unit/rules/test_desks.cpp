@@ -51,7 +51,12 @@ void check_table(const char* desk, const std::vector<Case>& cases) {
       CHECK_FALSE(d.reason_text.value_or("").empty());
       CHECK_FALSE(d.cite.value_or("").empty());
       CHECK_FALSE(d.matched.empty());
-      CHECK(d.template_name == (d.action == Action::reply ? (d.template_name.starts_with("identity_") ? d.template_name : "out_of_scope") : "ack_received"));
+      REQUIRE(d.refusal_template.has_value());
+      if (d.action == Action::reply)
+        CHECK(d.template_name == *d.refusal_template);
+      else
+        CHECK(d.template_name == "ack_received");  // flagged: the customer gets the acknowledgement
+      CHECK((d.refusal_template->starts_with("out_of_scope") || d.refusal_template->starts_with("identity_")));
     }
     hit.insert(c.rule);
   }
