@@ -25,6 +25,22 @@ bool valid_id(std::string_view id) {
   });
 }
 
+// "Nd" (or a bare N), 0..365 business days; nullopt (with an error if present) otherwise.
+std::optional<int> business_days(ConfigReader& r, const YAML::Node& map, const char* key,
+                                 bool required = false) {
+  auto text = r.string(map, key, required);
+  if (!text) return std::nullopt;
+  std::string_view v = *text;
+  if (!v.empty() && v.back() == 'd') v.remove_suffix(1);
+  int days = -1;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), days);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || days < 0 || days > 365) {
+    r.error(map[key], std::string("'") + key + "' must be business days, e.g. 1d");
+    return std::nullopt;
+  }
+  return days;
+}
+
 void parse_rules(const YAML::Node& list, ConfigReader& r, CompiledDesk& cd) {
   if (!list.IsDefined() || list.IsNull()) return;
   if (!list.IsSequence()) {
@@ -111,7 +127,8 @@ std::optional<CompiledDesk> parse_desk(const YAML::Node& root, ConfigReader& r,
   r.check_keys(root, {"id", "name", "addresses", "eligibility", "intake", "hours", "hours_text",
                       "first_response", "reopen_window", "incidents", "language",
                       "require_authenticated_sender", "trusted_authserv_ids",
-                      "message_id_domains", "remote_support", "templates", "lists", "rules"});
+                      "message_id_domains", "remote_support", "auto_close", "templates", "lists",
+                      "rules"});
   d.source_file = r.file();
   d.id = r.string(root, "id").value_or(stem);
   if (d.id != stem) r.error(root["id"], "desk id '" + d.id + "' must equal the file name '" + stem + "'");
@@ -144,16 +161,18 @@ std::optional<CompiledDesk> parse_desk(const YAML::Node& root, ConfigReader& r,
     }
   }
   d.hours_text = r.string(root, "hours_text", true).value_or("");
-  if (auto fr = r.string(root, "first_response")) {
-    // "Nd" (or a bare N): N business days after acceptance.
-    std::string_view v = *fr;
-    if (!v.empty() && v.back() == 'd') v.remove_suffix(1);
-    int days = -1;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), days);
-    if (v.empty() || ec != std::errc() || p != v.data() + v.size() || days < 0 || days > 365)
-      r.error(root["first_response"], "'first_response' must be business days, e.g. 1d");
-    else
-      d.first_response_business_days = days;
+  if (auto days = business_days(r, root, "first_response")) d.first_response_business_days = *days;
+  // auto_close: {warn_after: Nd, close_after: Nd} — silent waiting_customer tickets (SPEC §5).
+  if (YAML::Node ac = root["auto_close"]; ac.IsDefined() && !ac.IsNull() && r.expect_map(ac, "'auto_close'")) {
+    r.check_keys(ac, {"warn_after", "close_after"});
+    auto warn = business_days(r, ac, "warn_after", true);
+    auto close = business_days(r, ac, "close_after", true);
+    if (warn && close && (*warn < 1 || *close < 1))
+      r.error(ac, "'auto_close' needs warn_after and close_after of at least 1d");
+    else if (warn && close) {
+      d.auto_close_warn_days = *warn;
+      d.auto_close_days = *close;
+    }
   }
   if (auto rw = r.string(root, "reopen_window")) {
     if (auto dur = parse_duration(*rw)) d.reopen_window = std::chrono::duration_cast<std::chrono::hours>(*dur);

@@ -235,3 +235,20 @@ TEST_CASE("desk: a rule's template naming a kind follows the desk's templates ov
   CHECK(p->decide(mail({.from = "b@c.jp", .subject = "q"}), *p->desk("desk"), when).template_name == "custom_not_admin");
   CHECK(p->decide(mail({.from = "a@c.jp", .subject = "特別"}), *p->desk("desk"), when).template_name == "special_refusal");
 }
+
+TEST_CASE("desk: auto_close of silent waiting_customer tickets, off by default") {
+  ConfigErrors errors;
+  std::string b = base;
+  b.replace(b.find("support@"), 8, "other@");
+  auto p = Policy::from_text({{"a.yaml", base}, {"b.yaml", b + "auto_close: {warn_after: 5d, close_after: 3d}\n"}},
+                             "", errors);
+  for (const auto& e : errors) MESSAGE(e.to_string());
+  REQUIRE(p);
+  CHECK(p->desk("a")->auto_close_warn_days == 0);
+  CHECK(p->desk("a")->auto_close_days == 0);
+  CHECK(p->desk("b")->auto_close_warn_days == 5);
+  CHECK(p->desk("b")->auto_close_days == 3);
+  CHECK(has(errors_of(base + "auto_close: {warn_after: 5d}\n"), "missing required key 'close_after'"));
+  CHECK(has(errors_of(base + "auto_close: {warn_after: 0d, close_after: 1d}\n"), "at least 1d"));
+  CHECK(has(errors_of(base + "auto_close: {warn_after: 5h, close_after: 1d}\n"), "'warn_after' must be business days"));
+}
