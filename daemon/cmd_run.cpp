@@ -74,16 +74,16 @@ int run_daemon(const RunOptions& opt) {
     print_errors(errors);
     return exit_failure;
   }
+  Store store(config->store);
   std::vector<std::unique_ptr<MailSource>> sources;
   std::unique_ptr<MailSink> sink;
   try {
-    for (const auto& m : config->mailboxes) sources.push_back(make_source(m));
+    for (const auto& m : config->mailboxes) sources.push_back(make_source(m, store));
     sink = make_sink(config->smtp);
   } catch (const std::exception& e) {
     std::cerr << "madoguchi run: " << e.what() << '\n';
     return exit_failure;
   }
-  Store store(config->store);
   Pipeline pipeline(store, *config, system_now);
   pipeline.set_runtime(*runtime);
   log_event(spdlog::level::info, "daemon_started",

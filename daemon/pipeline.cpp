@@ -33,13 +33,19 @@ void Pipeline::set_runtime(Runtime runtime) { runtime_ = std::move(runtime); }
 int Pipeline::intake(MailSource& source, const MailboxConfig& mailbox) {
   const sys_seconds now = clock_();
   auto state = store_.mailbox_state(source.name());
-  const bool first_run = !state.has_value();
-  if (first_run) {
+  if (!state) {
+    // First run. An IMAP source replaces the 0 with the server's UIDVALIDITY in pending(),
+    // before anything is stored under it; first_seen stays.
     store_.set_mailbox_state(source.name(), {0, 0, now});
     state = store_.mailbox_state(source.name());
   }
   int stored = 0;
   for (const SourceItem& item : source.pending()) {
+    // Committed earlier, its mark lost in a crash: mark it again without fetching it.
+    if (store_.find_message(source.name(), item.key)) {
+      source.mark_processed(item);
+      continue;
+    }
     const std::string raw = source.fetch(item);
     IntakeRecord rec;
     rec.mailbox = source.name();
@@ -47,9 +53,14 @@ int Pipeline::intake(MailSource& source, const MailboxConfig& mailbox) {
     rec.uidvalidity = item.uidvalidity;
     rec.uid = item.uid;
     rec.received_at = item.arrived.value_or(now);
-    // Safe first start: old mail found on the first run is ticketed without replies.
-    rec.suppress_auto_reply =
-        first_run && item.arrived && *item.arrived < now - mailbox.first_run_cutoff;
+    rec.dedup_by_content = item.uid > 0;
+    // Safe first start: mail that was already older than the cutoff when the mailbox was
+    // first seen is ticketed without replies (also when that first run was cut by a crash).
+    const bool old_at_first_run =
+        item.arrived && *item.arrived < state->first_seen - mailbox.first_run_cutoff;
+    // Oversize mail (IMAP fetches at most max_message_size bytes): for staff, never answered.
+    const bool oversize = raw.size() >= mailbox.max_message_size;
+    rec.suppress_auto_reply = old_at_first_run || oversize;
     const IntakeResult r = store_.store_incoming(rec, raw);
     // Mark at the source only now that the row is committed (a duplicate was committed
     // earlier and its mark was lost in a crash: mark it again).
@@ -60,7 +71,12 @@ int Pipeline::intake(MailSource& source, const MailboxConfig& mailbox) {
       const std::string size = std::to_string(raw.size());
       log_event(spdlog::level::info, "mail_stored",
                 {{"mailbox", source.name()}, {"message", id}, {"size", size},
-                 {"first_run_old", rec.suppress_auto_reply ? "true" : "false"}});
+                 {"first_run_old", old_at_first_run ? "true" : "false"},
+                 {"oversize", oversize ? "true" : "false"}});
+    } else {
+      log_event(spdlog::level::info, "mail_duplicate",
+                {{"mailbox", source.name()}, {"message", std::to_string(r.message_id)},
+                 {"key", item.key}});
     }
   }
   return stored;

@@ -6,6 +6,7 @@
 #include "daemon/mail_sink.h"
 #include "daemon/mail_source.h"
 #include "daemon/pipeline.h"
+#include "daemon/store.h"
 
 #include <memory>
 #include <optional>
@@ -16,8 +17,9 @@ namespace madoguchi::daemon {
 // Loads desks, tenants and templates; nullopt with errors (file:line:column) on failure.
 std::optional<Runtime> load_runtime(const MainConfig& config, rules::ConfigErrors& errors);
 
-// The source for a mailbox entry; throws std::runtime_error for a kind not built yet.
-std::unique_ptr<MailSource> make_source(const MailboxConfig& mailbox);
+// The source for a mailbox entry (maildir: or imap(s)://); IMAP keeps its checkpoint in
+// `store`, which must outlive the source.
+std::unique_ptr<MailSource> make_source(const MailboxConfig& mailbox, Store& store);
 
 // The sink for the smtp entry; throws std::runtime_error for a kind not built yet.
 std::unique_ptr<MailSink> make_sink(const SmtpConfig& smtp);

@@ -185,6 +185,13 @@ CREATE TABLE IF NOT EXISTS auto_replies (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS auto_replies_recipient ON auto_replies(recipient, at);
+CREATE INDEX IF NOT EXISTS messages_mailbox_sha256 ON messages(mailbox, sha256);
+CREATE TABLE IF NOT EXISTS imap_unmarked (
+  mailbox TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  PRIMARY KEY (mailbox, uidvalidity, uid)
+);
 )SQL";
 }  // namespace
 
@@ -217,6 +224,35 @@ IntakeResult Store::store_incoming(const IntakeRecord& record, std::string_view 
     if (q.executeStep()) return {q.getColumn(0).getInt64(), true};
   }
   const std::string hash = sha256_hex(raw);
+  // Checkpoint and owed server mark of an IMAP mail, inside the caller's transaction.
+  auto checkpoint = [&] {
+    if (record.uid <= 0) return;
+    SQLite::Statement cp(db_,
+                         "UPDATE mailboxes SET last_uid = MAX(last_uid, ?) "
+                         "WHERE name = ? AND uidvalidity = ?");
+    cp.bind(1, record.uid);
+    cp.bind(2, record.mailbox);
+    cp.bind(3, record.uidvalidity);
+    cp.exec();
+    SQLite::Statement owed(db_, "INSERT OR IGNORE INTO imap_unmarked (mailbox, uidvalidity, uid) "
+                                "VALUES (?, ?, ?)");
+    owed.bind(1, record.mailbox);
+    owed.bind(2, record.uidvalidity);
+    owed.bind(3, record.uid);
+    owed.exec();
+  };
+  if (record.dedup_by_content) {
+    SQLite::Statement q(db_, "SELECT id FROM messages WHERE mailbox = ? AND sha256 = ? LIMIT 1");
+    q.bind(1, record.mailbox);
+    q.bind(2, hash);
+    if (q.executeStep()) {
+      const std::int64_t id = q.getColumn(0).getInt64();
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      checkpoint();
+      tx.commit();
+      return {id, true};
+    }
+  }
   const auto path = spool_path(hash);
   // Same bytes already spooled (e.g. the same mail in two mailboxes): reuse the file.
   if (!std::filesystem::exists(path)) {
@@ -238,15 +274,7 @@ IntakeResult Store::store_incoming(const IntakeRecord& record, std::string_view 
   ins.bind(8, record.suppress_auto_reply ? 1 : 0);
   ins.exec();
   const std::int64_t id = db_.getLastInsertRowid();
-  if (record.uid > 0) {
-    SQLite::Statement cp(db_,
-                         "UPDATE mailboxes SET last_uid = MAX(last_uid, ?) "
-                         "WHERE name = ? AND uidvalidity = ?");
-    cp.bind(1, record.uid);
-    cp.bind(2, record.mailbox);
-    cp.bind(3, record.uidvalidity);
-    cp.exec();
-  }
+  checkpoint();
   tx.commit();
   return {id, false};
 }
@@ -268,6 +296,47 @@ void Store::set_mailbox_state(std::string_view mailbox, const MailboxState& stat
   q.bind(2, state.uidvalidity);
   q.bind(3, state.last_uid);
   q.bind(4, to_unix(state.first_seen));
+  q.exec();
+}
+
+std::optional<std::int64_t> Store::find_message(std::string_view mailbox,
+                                                std::string_view source_key) {
+  SQLite::Statement q(db_, "SELECT id FROM messages WHERE mailbox = ? AND source_key = ?");
+  q.bind(1, std::string(mailbox));
+  q.bind(2, std::string(source_key));
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
+std::vector<std::int64_t> Store::unmarked_uids(std::string_view mailbox, std::int64_t uidvalidity) {
+  SQLite::Statement q(db_, "SELECT uid FROM imap_unmarked WHERE mailbox = ? AND uidvalidity = ? "
+                           "ORDER BY uid");
+  q.bind(1, std::string(mailbox));
+  q.bind(2, uidvalidity);
+  std::vector<std::int64_t> out;
+  while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+  return out;
+}
+
+void Store::forget_unmarked(std::string_view mailbox, std::int64_t uidvalidity,
+                            const std::vector<std::int64_t>& uids) {
+  if (uids.empty()) return;
+  SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+  SQLite::Statement q(db_, "DELETE FROM imap_unmarked WHERE mailbox = ? AND uidvalidity = ? AND uid = ?");
+  for (std::int64_t uid : uids) {
+    q.bind(1, std::string(mailbox));
+    q.bind(2, uidvalidity);
+    q.bind(3, uid);
+    q.exec();
+    q.reset();
+  }
+  tx.commit();
+}
+
+void Store::forget_unmarked_except(std::string_view mailbox, std::int64_t uidvalidity) {
+  SQLite::Statement q(db_, "DELETE FROM imap_unmarked WHERE mailbox = ? AND uidvalidity != ?");
+  q.bind(1, std::string(mailbox));
+  q.bind(2, uidvalidity);
   q.exec();
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace madoguchi::daemon {
 
@@ -41,6 +42,10 @@ struct IntakeRecord {
   std::int64_t uid = 0;
   std::chrono::sys_seconds received_at{};
   bool suppress_auto_reply = false;  // first-run cutoff, oversize mail
+  // IMAP: the same bytes already stored from this mailbox (under another UIDVALIDITY:UID,
+  // after a UIDVALIDITY change) are a duplicate. The hash covers the Message-ID header, so a
+  // reused Message-ID with different content is a new mail.
+  bool dedup_by_content = false;
 };
 
 struct IntakeResult {
@@ -73,6 +78,18 @@ class Store {
   };
   std::optional<MailboxState> mailbox_state(std::string_view mailbox);
   void set_mailbox_state(std::string_view mailbox, const MailboxState& state);
+
+  // The message row stored from (mailbox, source_key), if any.
+  std::optional<std::int64_t> find_message(std::string_view mailbox, std::string_view source_key);
+
+  // IMAP marks owed to the server: store_incoming records (mailbox, UIDVALIDITY, UID) in the
+  // commit of the message; the source forgets it once \Seen / MOVE succeeded. After a crash
+  // between commit and mark these are marked again, and nothing else is re-marked.
+  std::vector<std::int64_t> unmarked_uids(std::string_view mailbox, std::int64_t uidvalidity);
+  void forget_unmarked(std::string_view mailbox, std::int64_t uidvalidity,
+                       const std::vector<std::int64_t>& uids);
+  // Drops owed marks of other UIDVALIDITY values (their UIDs mean nothing any more).
+  void forget_unmarked_except(std::string_view mailbox, std::int64_t uidvalidity);
 
  private:
   std::filesystem::path dir_;
