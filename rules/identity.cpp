@@ -11,16 +11,9 @@
 namespace madoguchi::rules {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (auto& c : o)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return o;
-}
-
 std::string domain_of(std::string_view address) {
   const auto at = address.rfind('@');
-  return at == std::string_view::npos ? std::string() : lower(address.substr(at + 1));
+  return at == std::string_view::npos ? std::string() : ascii_lower_trim(address.substr(at + 1));
 }
 
 bool aligned(std::string_view a, std::string_view b) {
@@ -41,12 +34,6 @@ std::string strip_comments(std::string_view s) {
     else if (depth == 0) out += c;
   }
   return out;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
 }
 
 // The local date of `t` at the desk's offset.
@@ -84,7 +71,7 @@ bool sender_authenticated(const parsers::ParsedMail& mail, const std::vector<std
   std::vector<std::string> fields = mail.authentication_results;
   if (fields.empty())  // a parser that did not fill the list: read the raw fields
     for (const auto& h : mail.headers)
-      if (lower(h.name) == "authentication-results") fields.push_back(h.value);
+      if (ascii_lower_trim(h.name) == "authentication-results") fields.push_back(h.value);
   for (const auto& raw : fields) {
     const std::string value = strip_comments(raw);
     std::vector<std::string> parts;
@@ -92,15 +79,15 @@ bool sender_authenticated(const parsers::ParsedMail& mail, const std::vector<std
     while (pos <= value.size()) {
       std::size_t semi = value.find(';', pos);
       if (semi == std::string::npos) semi = value.size();
-      parts.push_back(trim(std::string_view(value).substr(pos, semi - pos)));
+      parts.push_back(ascii_lower_trim(std::string_view(value).substr(pos, semi - pos)));
       pos = semi + 1;
     }
     if (parts.empty()) continue;
     // authserv-id [version]
-    std::string authserv = lower(parts[0].substr(0, parts[0].find_first_of(" \t")));
+    std::string authserv = ascii_lower_trim(parts[0].substr(0, parts[0].find_first_of(" \t")));
     if (std::find(trusted_ids.begin(), trusted_ids.end(), authserv) == trusted_ids.end()) continue;
     for (std::size_t i = 1; i < parts.size(); ++i) {
-      const std::string p = lower(parts[i]);
+      const std::string p = ascii_lower_trim(parts[i]);
       // "method=result prop=value prop=value"
       std::vector<std::string> tokens;
       std::size_t s = 0;

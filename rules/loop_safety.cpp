@@ -1,29 +1,22 @@
 // loop_safety.cpp — see loop_safety.h.
 #include "rules/loop_safety.h"
 
+#include "rules/text_normalize.h"
+
 #include <algorithm>
-#include <cctype>
 
 namespace madoguchi::rules {
 namespace {
 
-std::string lower_trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  std::string o(s);
-  for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
-
 // The field's value from ParsedMail's own member, else from the raw header list.
 std::string field(const parsers::ParsedMail& m, std::string_view member, std::string_view name) {
-  if (!member.empty()) return lower_trim(member);
+  if (!member.empty()) return ascii_lower_trim(member);
   const parsers::Header* h = m.header(name);
-  return h ? lower_trim(h->value) : std::string();
+  return h ? ascii_lower_trim(h->value) : std::string();
 }
 
 std::string local_part(std::string_view address) {
-  std::string a = lower_trim(address);
+  std::string a = ascii_lower_trim(address);
   if (!a.empty() && a.front() == '<') a.erase(0, 1);
   if (!a.empty() && a.back() == '>') a.pop_back();
   return a.substr(0, a.find('@'));
@@ -40,7 +33,7 @@ bool is_bounce(const parsers::ParsedMail& mail) {
   if (mail.is_delivery_status) return true;
   const parsers::Header* ct = mail.header("Content-Type");
   if (ct) {
-    const std::string v = lower_trim(ct->value);
+    const std::string v = ascii_lower_trim(ct->value);
     if (v.find("multipart/report") != std::string::npos &&
         v.find("delivery-status") != std::string::npos)
       return true;
@@ -49,7 +42,7 @@ bool is_bounce(const parsers::ParsedMail& mail) {
                                        [](const auto& a) { return daemon_address(a.address); });
   const bool null_sender = mail.return_path && mail.return_path->empty();
   if (from_daemon || null_sender) {
-    const std::string s = lower_trim(mail.subject);
+    const std::string s = ascii_lower_trim(mail.subject);
     for (std::string_view w : {"undeliver", "returned mail", "delivery status notification",
                                "delivery failure", "failure notice", "mail delivery failed",
                                "配信不能", "配送不能", "配信エラー", "送信エラー"})
@@ -74,7 +67,7 @@ std::optional<std::string> loop_reason(const parsers::ParsedMail& mail,
   // The sender asks for no automatic answer (Exchange sets it on out-of-office replies, but
   // also on some system mail from people's tools): suppress the reply, keep the mail.
   if (const auto* h = mail.header("X-Auto-Response-Suppress")) {
-    const std::string v = lower_trim(h->value);
+    const std::string v = ascii_lower_trim(h->value);
     if (v.find("all") != std::string::npos || v.find("oof") != std::string::npos ||
         v.find("autoreply") != std::string::npos)
       return "auto_response_suppress";
@@ -84,7 +77,7 @@ std::optional<std::string> loop_reason(const parsers::ParsedMail& mail,
   if (!mail.list_id.empty() || mail.header("List-Id") || mail.header("List-Unsubscribe"))
     return "list_id";
   if (mail.return_path) {
-    if (lower_trim(*mail.return_path).empty() || lower_trim(*mail.return_path) == "<>")
+    if (ascii_lower_trim(*mail.return_path).empty() || ascii_lower_trim(*mail.return_path) == "<>")
       return "null_return_path";
     if (daemon_address(*mail.return_path)) return "mailer_daemon";
   }
@@ -92,7 +85,7 @@ std::optional<std::string> loop_reason(const parsers::ParsedMail& mail,
                   [](const auto& a) { return daemon_address(a.address); }))
     return "mailer_daemon";
   if (mail.from.empty() && (!mail.return_path || mail.return_path->empty())) return "no_sender";
-  const std::string mid = lower_trim(mail.message_id);
+  const std::string mid = ascii_lower_trim(mail.message_id);
   if (const auto at = mid.rfind('@'); at != std::string::npos) {
     std::string dom = mid.substr(at + 1);
     if (!dom.empty() && dom.back() == '>') dom.pop_back();

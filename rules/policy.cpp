@@ -10,7 +10,6 @@
 #include "rules/text_normalize.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 namespace madoguchi::rules {
@@ -60,13 +59,10 @@ std::string_view to_string(Action v) {
 }
 
 std::string normalize_address(std::string_view address) {
-  while (!address.empty() && std::isspace(static_cast<unsigned char>(address.front()))) address.remove_prefix(1);
-  while (!address.empty() && std::isspace(static_cast<unsigned char>(address.back()))) address.remove_suffix(1);
-  if (address.size() >= 2 && address.front() == '<' && address.back() == '>')
-    address = address.substr(1, address.size() - 2);
-  std::string out(address);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  std::string a = ascii_lower_trim(address);
+  if (a.size() >= 2 && a.front() == '<' && a.back() == '>')
+    a = ascii_lower_trim(std::string_view(a).substr(1, a.size() - 2));
+  return a;
 }
 
 namespace {

@@ -26,12 +26,6 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-std::string lower_ascii(std::string s) {
-  for (auto& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 }  // namespace
 
 // Keywords/regexes of one text matcher ({any, all, regex, lists}).
@@ -197,7 +191,7 @@ int ConditionSet::Impl::compile(const YAML::Node& node, ConfigReader& r) {
     YAML::Node wrap;
     wrap[key] = spec;
     c.values = r.string_list(wrap, key);
-    for (auto& v : c.values) v = lower_ascii(v);
+    for (auto& v : c.values) v = ascii_lower_trim(v);
     if (c.values.empty()) {
       r.error(spec, "'" + key + "' must not be empty");
       ok = false;
@@ -216,7 +210,7 @@ int ConditionSet::Impl::compile(const YAML::Node& node, ConfigReader& r) {
     r.check_keys(spec, {"name", "exists", "equals", "contains", "regex"});
     auto name = r.string(spec, "name", true);
     if (!name) return -1;
-    c.header_name = lower_ascii(*name);
+    c.header_name = ascii_lower_trim(*name);
     if (auto e = r.boolean(spec, "exists")) (*e ? c.header_exists : c.header_absent) = true;
     for (auto& v : r.string_list(spec, "equals")) c.values.push_back(normalize_text(v));
     c.label = "header " + *name;
@@ -238,8 +232,8 @@ int ConditionSet::Impl::compile(const YAML::Node& node, ConfigReader& r) {
     c.kind = Kind::from;
     if (!r.expect_map(spec, "from condition")) return -1;
     r.check_keys(spec, {"address", "domain"});
-    for (auto& a : r.string_list(spec, "address")) c.addresses.push_back(lower_ascii(a));
-    for (auto& d : r.string_list(spec, "domain")) c.domains.push_back(lower_ascii(d));
+    for (auto& a : r.string_list(spec, "address")) c.addresses.push_back(ascii_lower_trim(a));
+    for (auto& d : r.string_list(spec, "domain")) c.domains.push_back(ascii_lower_trim(d));
     if (c.addresses.empty() && c.domains.empty()) {
       r.error(spec, "from condition needs address or domain");
       ok = false;
@@ -396,7 +390,7 @@ bool ConditionSet::Impl::eval(int h, const MatchInput& in, std::vector<std::stri
       break;
     case Kind::attachment_type:
       for (const auto& a : mail.attachments) {
-        const std::string type = lower_ascii(a.content_type);
+        const std::string type = ascii_lower_trim(a.content_type);
         for (const auto& v : c.values) {
           const bool wildcard = v.size() >= 2 && v.ends_with("/*");
           if (type == v || (wildcard && type.starts_with(v.substr(0, v.size() - 1)))) {
@@ -418,7 +412,7 @@ bool ConditionSet::Impl::eval(int h, const MatchInput& in, std::vector<std::stri
       break;
     case Kind::from: {
       for (const auto& a : mail.from) {
-        const std::string addr = lower_ascii(a.address);
+        const std::string addr = ascii_lower_trim(a.address);
         const auto at = addr.rfind('@');
         const std::string domain = at == std::string::npos ? "" : addr.substr(at + 1);
         for (const auto& x : c.addresses)
@@ -431,7 +425,7 @@ bool ConditionSet::Impl::eval(int h, const MatchInput& in, std::vector<std::stri
     case Kind::header: {
       bool present = false;
       for (const auto& hd : mail.headers) {
-        if (lower_ascii(hd.name) != c.header_name) continue;
+        if (ascii_lower_trim(hd.name) != c.header_name) continue;
         present = true;
         const std::string norm = normalize_text(hd.value);
         std::string trimmed = norm;

@@ -127,6 +127,16 @@ std::string strip_quoted_lines(std::string_view body, std::size_t max_bytes) {
   return out;
 }
 
+std::string ascii_lower_trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 bool has_japanese(std::string_view text) {
   bool found = false;
   for_each_code_point(text, [&](utf8proc_int32_t cp) {

@@ -24,6 +24,10 @@ std::string normalize_identifier_text(std::string_view text);
 // acknowledgements) are dropped and the result is capped at `max_bytes` on a UTF-8 boundary.
 std::string strip_quoted_lines(std::string_view body, std::size_t max_bytes = 256 * 1024);
 
+// ASCII lower case with leading/trailing ASCII white space removed: for header values,
+// names and addresses, which are compared without Unicode folding.
+std::string ascii_lower_trim(std::string_view text);
+
 // True when `text` holds at least one hiragana, katakana or CJK ideograph.
 bool has_japanese(std::string_view text);
 
