@@ -45,16 +45,24 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
   return len;
 }
 
-// Keeps the last line the server sent (CURLINFO_HEADER_IN is the server's replies for SMTP).
+// The server's replies (CURLINFO_HEADER_IN for SMTP): the last line, and the last refusal
+// (4xx/5xx), because after a refusal libcurl closes the session and "221 Bye" comes last.
 // Only incoming data is looked at: our AUTH line never passes through here.
+struct Replies {
+  std::string last;
+  std::string last_refusal;
+};
+
 int debug_cb(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
   if (type != CURLINFO_HEADER_IN) return 0;
-  auto* last = static_cast<std::string*>(user);
+  auto* replies = static_cast<Replies*>(user);
   std::string_view text(data, size);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
   const auto nl = text.rfind('\n');
   if (nl != std::string_view::npos) text.remove_prefix(nl + 1);
-  if (!text.empty()) last->assign(text.substr(0, 300));
+  if (text.empty()) return 0;
+  replies->last.assign(text.substr(0, 300));
+  if (text[0] == '4' || text[0] == '5') replies->last_refusal = replies->last;
   return 0;
 }
 
@@ -90,7 +98,7 @@ SendResult SmtpSink::send(const Envelope& envelope, std::string_view raw, std::s
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);  // keeps the connection cache: the next message reuses the session
   char errbuf[CURL_ERROR_SIZE] = {};
-  std::string last_reply;
+  Replies replies;
   Upload up{raw};
   // "" is the null sender: libcurl sends MAIL FROM:<> (RFC 3834 automatic replies).
   const std::string from = envelope.from.empty() ? std::string() : "<" + envelope.from + ">";
@@ -119,7 +127,7 @@ SendResult SmtpSink::send(const Envelope& envelope, std::string_view raw, std::s
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // feeds debug_cb only; nothing is printed
   curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
-  curl_easy_setopt(c, CURLOPT_DEBUGDATA, &last_reply);
+  curl_easy_setopt(c, CURLOPT_DEBUGDATA, &replies);
 
   const CURLcode rc = curl_easy_perform(c);
   long code = 0;
@@ -128,7 +136,8 @@ SendResult SmtpSink::send(const Envelope& envelope, std::string_view raw, std::s
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, nullptr);
 
-  if (rc == CURLE_OK) return {SendResult::Status::sent, last_reply.empty() ? "250" : last_reply};
+  if (rc == CURLE_OK) return {SendResult::Status::sent, replies.last.empty() ? "250" : replies.last};
+  const std::string& last_reply = replies.last_refusal;
   const std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
   // The server refused something: its own words, if it spoke at all in this transaction.
   if (code >= 400 && code < 600) {
