@@ -103,6 +103,7 @@ TEST_CASE("desk passlogic-cloud: the 15 out-of-scope items and near-misses") {
     {"own app install", pl("PassClip L", "PassClip L を iPhone にインストールしたところ、ワンタイムパスワードが表示されません。"), nullptr},
     {"SAML on own screen", pl("SAML設定", "管理画面で SAML の設定を行ったところ、認証画面でエラーになります。"), nullptr},
     {"how to bulk register", pl("一括登録", "ユーザーの一括登録の方法を教えてください。"), nullptr},
+    {"declines on-site work", pl("設定手順", "オンサイト対応は不要です。管理画面での設定手順だけ教えてください。"), nullptr},
     {"night mention", pl("ログイン不可", "夜間にログインできないユーザーがいます。ログを確認する方法はありますか。"), nullptr},
     {"subject about auto-reply", pl("自動返信メールが届きません", "パスワード再発行の自動返信メールが届きません。"), nullptr},
     {"Windows Update broke own product", pl("ログインできない", "Windows Update を適用したら PassLogic for Windows Desktop でログインできなくなりました。"), nullptr},
@@ -155,6 +156,7 @@ TEST_CASE("desk conductor5: 第4条/第5条 and near-misses") {
     {"not the support user", c5("質問", "ジョブの設定について。", "boss@kita-denki.example.jp"), "C5_ID_NOT_SUPPORT_USER"},
     {"auto-reply subject", c5("Automatic reply: ジョブ", "Away."), "C5_AUTO_REPLY_SUBJECT", Outcome::auto_reply_received},
     {"product question", c5("ジョブ失敗", "ライセンス番号 C5-1001\nConductor5 の管理画面でジョブが失敗します。"), nullptr},
+    {"declines a visit", c5("ジョブ失敗", "ご訪問いただく必要はありません。ジョブが失敗する原因を教えてください。"), nullptr},
     {"sample program (第5条 exception)", c5("サンプル", "付属のサンプルプログラムの実行方法を教えてください。"), nullptr},
   });
 }
