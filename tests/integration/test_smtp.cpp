@@ -244,7 +244,7 @@ TEST_CASE("smtp: a wrong password defers (the configuration is wrong, not the ma
   CHECK(server.transcript().find("AUTH PLAIN ok\n") != std::string::npos);
 }
 
-TEST_CASE("smtp: a server without STARTTLS is refused unless allow_plaintext; smtps:// to a plain port fails") {
+TEST_CASE("smtp: a server without STARTTLS is refused unless allow_plaintext, and smtps:// to a plain port fails") {
   MailServerOptions o;
   o.start_dovecot = false;
   MailServers servers(o);
