@@ -57,7 +57,12 @@ std::vector<ProcessedMail> run_pass(Pipeline& pipeline, Store& store, MailSink& 
   } catch (const std::exception& e) {
     log_event(spdlog::level::err, "queue_failed", {{"error", e.what()}});
   }
-  deliver_due(store.db(), sink, system_now(), pipeline.config().smtp.max_age);
+  const SmtpConfig& smtp = pipeline.config().smtp;
+  DeliveryPolicy policy;
+  policy.max_age = smtp.max_age;
+  policy.hard_bounces_to_suppress = smtp.bounce_suppress_after;
+  policy.suppress_for = smtp.bounce_suppress_for;
+  deliver_due(store.db(), sink, system_now(), policy);
   return processed;
 }
 

@@ -11,15 +11,6 @@
 namespace madoguchi::daemon {
 namespace {
 
-// Hard bounces per recipient, for suppression. Created here, where it is used, so that the
-// store's schema needs no change for it (CREATE … IF NOT EXISTS is cheap and transactional).
-void ensure_bounce_table(SQLite::Database& db) {
-  db.exec(
-      "CREATE TABLE IF NOT EXISTS outbox_bounces ("
-      " recipient TEXT NOT NULL, at INTEGER NOT NULL, message_id TEXT NOT NULL, status TEXT);"
-      "CREATE INDEX IF NOT EXISTS outbox_bounces_recipient ON outbox_bounces(recipient, at);");
-}
-
 int reply_code(const std::string& reply) {
   if (reply.size() < 3 || !std::isdigit(static_cast<unsigned char>(reply[0])) ||
       !std::isdigit(static_cast<unsigned char>(reply[1])) || !std::isdigit(static_cast<unsigned char>(reply[2])))
@@ -73,7 +64,6 @@ std::chrono::seconds retry_delay(int attempts, double unit) {
 }
 
 int hard_bounces_since(SQLite::Database& db, std::string_view recipient, std::chrono::sys_seconds since) {
-  ensure_bounce_table(db);
   SQLite::Statement q(db, "SELECT COUNT(*) FROM outbox_bounces WHERE recipient = ? AND at >= ?");
   q.bind(1, lower(recipient));
   q.bind(2, to_unix(since));
@@ -125,7 +115,6 @@ bool mark_bounced(SQLite::Database& db, std::string_view message_id, const DsnSu
   upd.bind(2, std::string(message_id));
   upd.exec();
   if (dsn.hard) {
-    ensure_bounce_table(db);
     SQLite::Statement ins(db, "INSERT INTO outbox_bounces (recipient, at, message_id, status) VALUES (?, ?, ?, ?)");
     ins.bind(1, lower(recipient));
     ins.bind(2, to_unix(now));

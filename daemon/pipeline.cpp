@@ -383,7 +383,7 @@ ProcessedMail Pipeline::process(std::int64_t id) {
 
   // ticket: classified -> ticketed, with the outbox rows it causes, in one transaction
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-  ticket_stage(id, mail, sender, *desk, decision, suppress, result);
+  ticket_stage(id, raw, mail, sender, *desk, decision, suppress, result);
   {
     SQLite::Statement upd(db, "UPDATE messages SET ticket_id = ?, state = 'ticketed' WHERE id = ?");
     if (!result.ticket.empty()) {
@@ -403,7 +403,7 @@ ProcessedMail Pipeline::process(std::int64_t id) {
   return result;
 }
 
-void Pipeline::ticket_stage(std::int64_t id, const parsers::ParsedMail& mail,
+void Pipeline::ticket_stage(std::int64_t id, std::string_view raw, const parsers::ParsedMail& mail,
                             const std::string& sender, const rules::Desk& desk,
                             const rules::Decision& decision, bool suppress, ProcessedMail& result) {
   SQLite::Database& db = store_.db();
@@ -412,11 +412,13 @@ void Pipeline::ticket_stage(std::int64_t id, const parsers::ParsedMail& mail,
 
   if (decision.outcome == rules::Outcome::bounce) {
     result.action = "bounce";
-    if (!mail.dsn_original_message_id.empty()) {
-      SQLite::Statement upd(db, "UPDATE outbox SET state = 'bounced' WHERE message_id = ?");
-      upd.bind(1, mail.dsn_original_message_id);
-      result.note = upd.exec() > 0 ? "outbox message marked bounced" : "bounce for an unknown message";
-    }
+    // A hard bounce marks our message and counts towards suppressing automatic mail to the
+    // address; a delay notice marks nothing. Never answered either way.
+    const DsnSummary dsn = summarize_dsn(raw);
+    const bool marked = !mail.dsn_original_message_id.empty() &&
+                        mark_bounced(db, mail.dsn_original_message_id, dsn, now);
+    result.note = marked ? "outbox message marked bounced (" + dsn.status + ")"
+                         : (dsn.delayed ? "delay notice" : "bounce for an unknown message");
     return;
   }
 
@@ -539,7 +541,7 @@ void Pipeline::open_ticket(std::int64_t id, const parsers::ParsedMail& mail,
         {"accepted_at", rules::format_japanese(decision.accepted_at, kJapan)},
         {"due_at", rules::format_japanese(decision.first_response_due, kJapan)},
         {"contract", decision.contract.value_or("")},
-        {"reason_text", decision.reason.value_or("")},
+        {"reason_text", decision.reason_text.value_or("")},
     };
     if (decision.tenant) {
       for (const auto& tenant : runtime_.policy->tenants())
@@ -614,14 +616,18 @@ void Pipeline::apply_staff_mail(const TicketRow& ticket, const parsers::ParsedMa
 }
 
 namespace {
-// The customer's Message-IDs of a ticket, oldest first (References of our replies).
-std::vector<std::string> ticket_message_ids(SQLite::Database& db, std::int64_t ticket_id) {
+// The customer's Message-IDs of a ticket, oldest first (References of our replies); staff
+// mail is internal and never referenced.
+std::vector<std::string> ticket_message_ids(SQLite::Database& db, std::int64_t ticket_id,
+                                            const std::vector<std::string>& staff) {
   std::vector<std::string> ids;
   SQLite::Statement q(db,
-                      "SELECT message_id FROM messages WHERE ticket_id = ? AND message_id != '' "
-                      "ORDER BY id");
+                      "SELECT message_id, COALESCE(sender, '') FROM messages WHERE ticket_id = ? "
+                      "AND message_id != '' ORDER BY id");
   q.bind(1, ticket_id);
-  while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
+  while (q.executeStep())
+    if (std::find(staff.begin(), staff.end(), q.getColumn(1).getString()) == staff.end())
+      ids.push_back(q.getColumn(0).getString());
   if (ids.size() > 10) ids.erase(ids.begin() + 1, ids.end() - 9);  // first + last nine
   return ids;
 }
@@ -637,7 +643,7 @@ void Pipeline::staff_reply(const TicketRow& ticket, const std::string& text, con
   m.values = {{"reply_body", text}, {"customer_name", ticket.requester}};
   m.to_address = ticket.requester;
   m.kind = "staff_reply";
-  m.references = ticket_message_ids(db, ticket.id);
+  m.references = ticket_message_ids(db, ticket.id, config_.staff);
   if (!m.references.empty()) m.in_reply_to = m.references.back();
   const std::string id = queue_mail(m);
   if (id.empty()) throw std::runtime_error("the desk has no staff_reply template");
@@ -673,7 +679,7 @@ void Pipeline::staff_close(const TicketRow& ticket, const std::string& reason, c
   m.to_address = ticket.requester;
   m.kind = "closing_notice";
   m.auto_submitted = "auto-generated";
-  m.references = ticket_message_ids(db, ticket.id);
+  m.references = ticket_message_ids(db, ticket.id, config_.staff);
   if (!m.references.empty()) m.in_reply_to = m.references.back();
   queue_mail(m);
 }
@@ -699,13 +705,23 @@ int Pipeline::release_queued() {
     released += static_cast<int>(tickets.size());
     const rules::Desk* desk = runtime_.policy->desk(desk_id);
     if (!desk) continue;
-    std::string list;
-    for (const auto& t : tickets)
-      list += "  " + t.number + "  " + display_subject(t.subject) + "  <" + t.requester + ">\n";
-    notify_staff(*desk, "staff_digest", nullptr,
-                 {{"ticket_count", std::to_string(tickets.size())},
-                  {"ticket_list", list},
-                  {"opened_at", rules::format_japanese(now, kJapan)}});
+    templates::Values v{{"ticket_count", std::to_string(tickets.size())},
+                        {"opened_at", rules::format_japanese(now, kJapan)}};
+    auto& rows = v.lists["tickets"];
+    for (const auto& t : tickets) {
+      SQLite::Statement q(db, "SELECT received_at, accepted_at, first_response_due, flagged FROM tickets WHERE id = ?");
+      q.bind(1, t.id);
+      q.executeStep();
+      rows.push_back({{"ticket_number", t.number},
+                      {"original_subject", display_subject(t.subject)},
+                      {"requester", t.requester},
+                      {"received_at", rules::format_japanese(from_unix(q.getColumn(0).getInt64()), kJapan)},
+                      {"accepted_at", rules::format_japanese(from_unix(q.getColumn(1).getInt64()), kJapan)},
+                      {"due_at", q.getColumn(2).isNull() ? std::string("-")
+                                                        : rules::format_japanese(from_unix(q.getColumn(2).getInt64()), kJapan)},
+                      {"flagged", q.getColumn(3).getInt() ? "要確認" : ""}});
+    }
+    notify_staff(*desk, "staff_digest", nullptr, v);
     log_event(spdlog::level::info, "queue_released",
               {{"desk", desk_id}, {"tickets", std::to_string(tickets.size())}});
   }
@@ -744,7 +760,7 @@ int Pipeline::auto_close() {
     m.ticket = &*t;
     m.to_address = t->requester;
     m.auto_submitted = "auto-generated";
-    m.references = ticket_message_ids(db, t->id);
+    m.references = ticket_message_ids(db, t->id, config_.staff);
     if (!m.references.empty()) m.in_reply_to = m.references.back();
     if (!c.warned || *c.warned < c.since) {
       if (cal.add_business_days(c.since, desk->auto_close_warn_days) > now) continue;

@@ -85,7 +85,7 @@ class Pipeline {
 
  private:
   ProcessedMail process(std::int64_t message_id);
-  void ticket_stage(std::int64_t id, const parsers::ParsedMail& mail, const std::string& sender,
+  void ticket_stage(std::int64_t id, std::string_view raw, const parsers::ParsedMail& mail, const std::string& sender,
                     const rules::Desk& desk, const rules::Decision& decision, bool suppress,
                     ProcessedMail& result);
   void open_ticket(std::int64_t id, const parsers::ParsedMail& mail, const std::string& sender,

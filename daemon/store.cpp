@@ -185,6 +185,13 @@ CREATE TABLE IF NOT EXISTS auto_replies (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS auto_replies_recipient ON auto_replies(recipient, at);
+CREATE TABLE IF NOT EXISTS outbox_bounces (
+  recipient TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  message_id TEXT NOT NULL,
+  status TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_bounces_recipient ON outbox_bounces(recipient, at);
 CREATE INDEX IF NOT EXISTS messages_mailbox_sha256 ON messages(mailbox, sha256);
 CREATE TABLE IF NOT EXISTS imap_unmarked (
   mailbox TEXT NOT NULL,
