@@ -6,8 +6,7 @@
 // configuration that checks is one the daemon accepts on start or SIGHUP.
 #include "daemon/cli.h"
 #include "daemon/config.h"
-#include "rules/policy.h"
-#include "templates/template_set.h"
+#include "daemon/runner.h"
 
 #include <iostream>
 #include <memory>
@@ -26,16 +25,10 @@ Subcommand add_check_command(CLI::App& root) {
             auto cfg = load_main_config(path, errors);
             std::size_t desks = 0, rules_count = 0, tenant_count = 0;
             if (cfg) {
-              rules::PolicySources sources{cfg->desks_dir, cfg->tenants_file, cfg->templates_dir};
-              if (!tenants->empty()) sources.tenants_file = *tenants;
-              templates::TemplateSet::load(cfg->templates_dir, errors);
-              if (auto policy = rules::Policy::load(sources, errors)) {
-                desks = policy->desks().size();
-                tenant_count = policy->tenants().size();
-                for (const auto& d : policy->desks()) rules_count += d.rules.size();
-                for (const auto& m : cfg->mailboxes)
-                  if (!m.desk.empty() && !policy->desk(m.desk))
-                    errors.push_back({path, 0, 0, "mailbox '" + m.name + "': unknown desk '" + m.desk + "'"});
+              if (auto rt = load_runtime(*cfg, errors, *tenants)) {
+                desks = rt->policy->desks().size();
+                tenant_count = rt->policy->tenants().size();
+                for (const auto& d : rt->policy->desks()) rules_count += d.rules.size();
               }
             }
             for (const auto& e : errors) std::cerr << e.to_string() << '\n';

@@ -232,6 +232,12 @@ std::string Pipeline::queue_mail(const Outgoing& m) {
   out.references = m.references;
   out.auto_submitted = m.auto_submitted;
   out.date = now;
+  // The tenant's charset wins over the desk's (ISO-2022-JP for mail systems that need it).
+  std::string charset = desk.mail_charset;
+  if (m.ticket && m.ticket->tenant)
+    for (const auto& tenant : runtime_.policy->tenants())
+      if (tenant.id == *m.ticket->tenant && !tenant.mail_charset.empty()) charset = tenant.mail_charset;
+  templates::parse_body_encoding(charset, out.encoding);
   if (m.ticket) out.extra_headers.push_back({"X-Madoguchi-Ticket", m.ticket->number});
   OutboxRow row;
   if (m.ticket) row.ticket_id = m.ticket->id;

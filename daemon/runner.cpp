@@ -5,16 +5,31 @@
 #include "daemon/smtp_sink.h"
 #include "daemon/imap_source.h"
 #include "daemon/maildir_source.h"
+#include "templates/variables.h"
 
 #include <iomanip>
 #include <ostream>
 
 namespace madoguchi::daemon {
 
-std::optional<Runtime> load_runtime(const MainConfig& config, rules::ConfigErrors& errors) {
+std::optional<Runtime> load_runtime(const MainConfig& config, rules::ConfigErrors& errors,
+                                    const std::filesystem::path& tenants_override) {
   rules::PolicySources sources{config.desks_dir, config.tenants_file, config.templates_dir};
+  if (!tenants_override.empty()) sources.tenants_file = tenants_override;
   Runtime rt;
   rt.policy = rules::Policy::load(sources, errors);
+  std::vector<std::string> overrides;
+  if (rt.policy) {
+    for (const auto& desk : rt.policy->desks())
+      for (const auto& [kind, name] : desk.templates) overrides.push_back(name);
+    for (const auto& m : config.mailboxes)
+      if (!m.desk.empty() && !rt.policy->desk(m.desk))
+        errors.push_back({config.file.string(), 0, 0,
+                          "mailbox '" + m.name + "': unknown desk '" + m.desk + "'"});
+  }
+  // Every template renders with sample values and names only known variables; every
+  // template a desk refers to exists. A reload with a broken template is refused.
+  for (auto& e : templates::check_templates(config.templates_dir, overrides)) errors.push_back(std::move(e));
   rt.templates = templates::TemplateSet::load(config.templates_dir, errors);
   if (!rt.policy || !rt.templates || !errors.empty()) return std::nullopt;
   return rt;

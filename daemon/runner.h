@@ -14,8 +14,11 @@
 
 namespace madoguchi::daemon {
 
-// Loads desks, tenants and templates; nullopt with errors (file:line:column) on failure.
-std::optional<Runtime> load_runtime(const MainConfig& config, rules::ConfigErrors& errors);
+// Loads desks, tenants and templates and cross-checks them (mailbox desks exist, templates
+// render and every referenced one exists); nullopt with every error (file:line:column) on
+// failure. `madoguchi check`, start-up and SIGHUP all go through here.
+std::optional<Runtime> load_runtime(const MainConfig& config, rules::ConfigErrors& errors,
+                                    const std::filesystem::path& tenants_override = {});
 
 // The source for a mailbox entry (maildir: or imap(s)://); IMAP keeps its checkpoint in
 // `store`, which must outlive the source.

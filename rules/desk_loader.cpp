@@ -128,7 +128,7 @@ std::optional<CompiledDesk> parse_desk(const YAML::Node& root, ConfigReader& r,
                       "first_response", "reopen_window", "incidents", "language",
                       "require_authenticated_sender", "trusted_authserv_ids",
                       "message_id_domains", "remote_support", "auto_close", "templates", "lists",
-                      "rules"});
+                      "mail_charset", "rules"});
   d.source_file = r.file();
   d.id = r.string(root, "id").value_or(stem);
   if (d.id != stem) r.error(root["id"], "desk id '" + d.id + "' must equal the file name '" + stem + "'");
@@ -190,6 +190,12 @@ std::optional<CompiledDesk> parse_desk(const YAML::Node& root, ConfigReader& r,
   if (d.message_id_domains.empty())
     for (const auto& a : d.addresses) d.message_id_domains.push_back(a.substr(a.rfind('@') + 1));
   d.remote_support = r.boolean(root, "remote_support").value_or(false);
+  if (auto cs = r.string(root, "mail_charset")) {
+    if (valid_mail_charset(*cs))
+      d.mail_charset = *cs;
+    else
+      r.error(root["mail_charset"], "'mail_charset' must be utf-8, utf-8-qp or iso-2022-jp");
+  }
   if (YAML::Node t = root["templates"]; t.IsDefined() && !t.IsNull()) {
     if (r.expect_map(t, "'templates'")) {
       for (const auto& kv : t) {

@@ -58,6 +58,10 @@ std::string_view to_string(Action v) {
   return "unknown";
 }
 
+bool valid_mail_charset(std::string_view name) {
+  return name == "utf-8" || name == "utf-8-qp" || name == "iso-2022-jp";
+}
+
 std::string normalize_address(std::string_view address) {
   std::string a = ascii_lower_trim(address);
   if (a.size() >= 2 && a.front() == '<' && a.back() == '>')

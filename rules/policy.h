@@ -70,6 +70,9 @@ struct Desk {
   // (loop safety). Default: the domain of each address.
   std::vector<std::string> message_id_domains;
   bool remote_support = false;  // the desk may offer remote support (remote seed, SPEC §9)
+  // Body encoding of outgoing mail: "utf-8" (base64, default), "utf-8-qp" or "iso-2022-jp"
+  // for customers whose mail systems need it; a tenant's own setting wins.
+  std::string mail_charset = "utf-8";
   struct RuleInfo {
     std::string id;
     std::string description;
@@ -96,6 +99,7 @@ struct Tenant {
   std::vector<std::string> domains;  // lower-case
   std::vector<std::string> admins;   // lower-case addresses
   std::vector<std::string> notices;  // lower-case addresses
+  std::string mail_charset;          // "" (the desk's), "utf-8", "utf-8-qp" or "iso-2022-jp"
   std::vector<Contract> contracts;
 };
 
@@ -189,5 +193,8 @@ std::string_view to_string(Action v);
 
 // Lower-cases and trims an address for comparison ("Foo@Example.JP " -> "foo@example.jp").
 std::string normalize_address(std::string_view address);
+
+// True for the mail_charset spellings of the configuration.
+bool valid_mail_charset(std::string_view name);
 
 }  // namespace madoguchi::rules

@@ -49,13 +49,20 @@ std::vector<Tenant> parse_tenants(const YAML::Node& root, ConfigReader& r,
   std::set<std::string> ids, contract_ids, admins;
   for (const auto& t : list) {
     if (!r.expect_map(t, "a tenant")) continue;
-    r.check_keys(t, {"id", "company", "tenant", "domains", "admins", "notices", "contracts"});
+    r.check_keys(t, {"id", "company", "tenant", "domains", "admins", "notices", "contracts",
+                     "mail_charset"});
     Tenant tenant;
     tenant.id = r.string(t, "id", true).value_or("");
     if (!tenant.id.empty() && !ids.insert(tenant.id).second)
       r.error(t["id"], "tenant id '" + tenant.id + "' is used twice");
     tenant.company = r.string(t, "company", true).value_or("");
     tenant.tenant = r.string(t, "tenant").value_or("");
+    if (auto cs = r.string(t, "mail_charset")) {
+      if (valid_mail_charset(*cs))
+        tenant.mail_charset = *cs;
+      else
+        r.error(t["mail_charset"], "'mail_charset' must be utf-8, utf-8-qp or iso-2022-jp");
+    }
     for (auto& d : r.string_list(t, "domains")) tenant.domains.push_back(normalize_address(d));
     for (auto& a : r.string_list(t, "admins")) {
       std::string n = normalize_address(a);

@@ -213,7 +213,8 @@ TEST_CASE("outbox: 4xx is retried with backoff, 5xx fails at once, old 4xx gives
   // Not due again before the backoff has passed.
   s = deliver_due(store.db(), sink, t0 + std::chrono::seconds(30), std::chrono::hours(48));
   CHECK(s.sent + s.deferred + s.failed == 0);
-  s = deliver_due(store.db(), sink, t0 + std::chrono::seconds(61), std::chrono::hours(48));
+  // Due after the first backoff (60 s with up to 20 % jitter).
+  s = deliver_due(store.db(), sink, t0 + std::chrono::seconds(73), std::chrono::hours(48));
   CHECK(s.sent == 1);
   CHECK(count(store, "SELECT attempts FROM outbox WHERE message_id = 'm1@x'") == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE state = 'failed' AND last_reply LIKE '550%'") == 1);

@@ -83,6 +83,14 @@ TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, re
   const auto ack = desk.last_mail_to("joho@minato-shoji.co.jp");
   CHECK(ack.text.find("11月24日(火) 9:00") != std::string::npos);  // the next opening
   CHECK(ack.auto_submitted == "auto-replied");
+  {
+    // The tenant asks for ISO-2022-JP (config/demo/tenants.yaml): the raw mail is 7-bit JIS.
+    SQLite::Statement q(desk.store.db(), "SELECT raw FROM outbox WHERE recipient = 'joho@minato-shoji.co.jp'");
+    REQUIRE(q.executeStep());
+    const std::string raw = q.getColumn(0).getString();
+    CHECK(raw.find("charset=ISO-2022-JP") != std::string::npos);
+    CHECK(raw.find("\x1b$B") != std::string::npos);
+  }
 
   // Sunday and the holiday pass: nothing is released.
   desk.now = at(2026, 11, 23, 12);
