@@ -26,7 +26,10 @@ done
 ./build/madoguchi check --config config/demo/madoguchi.yaml || true
 ./build/madoguchi run --once --summary --config config/demo/madoguchi.yaml 2>"$out/madoguchi.log"
 echo
-echo "acknowledgements written to $out/sent:"
-ls "$out/sent" 2>/dev/null | grep '\.eml$' | sed 's/^/  /' || true
+echo "outgoing mail (written as .eml to $out/sent/):"
+sqlite3 -column -header "$out/store/madoguchi.db" \
+  "SELECT o.id, COALESCE(t.number, '-') AS ticket, o.kind, o.template, o.recipient, o.state
+     FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id ORDER BY o.id"
+echo
 echo "log: $out/madoguchi.log   store: $out/store/madoguchi.db"
-echo "read one: ./build/madoguchi parse $out/sent/<file>.eml"
+echo "read one: ./build/madoguchi parse $out/sent/<file>.eml   tickets: ./build/madoguchi ticket list --config config/demo/madoguchi.yaml"
