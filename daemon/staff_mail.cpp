@@ -1,6 +1,8 @@
 // staff_mail.cpp — see staff_mail.h.
 #include "daemon/staff_mail.h"
 
+#include "templates/variables.h"
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -55,6 +57,7 @@ bool is_outlook_header(std::string_view line) {
          starts_with(t, "送信者:");
 }
 
+// The Japanese wording of each reason of templates::closing_reasons() (the one list).
 const std::array<std::pair<const char*, const char*>, 10> kReasons{{
     {"answered_spec", "仕様についてご回答いたしました"},
     {"answered_howto", "設定・操作方法についてご回答いたしました"},
@@ -70,14 +73,7 @@ const std::array<std::pair<const char*, const char*>, 10> kReasons{{
 
 }  // namespace
 
-const std::vector<std::string>& close_reasons() {
-  static const std::vector<std::string> reasons = [] {
-    std::vector<std::string> r;
-    for (const auto& [id, text] : kReasons) r.emplace_back(id);
-    return r;
-  }();
-  return reasons;
-}
+const std::vector<std::string>& close_reasons() { return templates::closing_reasons(); }
 
 std::optional<std::string> close_reason_text(std::string_view reason) {
   for (const auto& [id, text] : kReasons)

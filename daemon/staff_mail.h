@@ -34,7 +34,8 @@ StaffMail parse_staff_mail(std::string_view body);
 // and every line starting with '>'. Trailing blank lines are dropped.
 std::string strip_quoted(std::string_view text);
 
-// The closing reasons of the seeds' Q&A completion conditions (Q&A の完了).
+// The closing reasons of the seeds' Q&A completion conditions (Q&A の完了); the list lives
+// in templates/variables.h with the templates that name them.
 const std::vector<std::string>& close_reasons();
 // Japanese wording of a closing reason for notices, e.g. "仕様についてご回答しました".
 std::optional<std::string> close_reason_text(std::string_view reason);
