@@ -48,7 +48,8 @@ bool literal(std::string_view s, size_t& pos, char c) {
 std::string format_iso8601(sys_seconds t, minutes offset) {
   const LocalParts p = split(t, offset);
   const long off = offset.count() < 0 ? -offset.count() : offset.count();
-  char buf[48];
+  // Sized for the widest values the types allow, so -O3's format-truncation check is quiet.
+  char buf[128];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld%c%02ld:%02ld",
                 static_cast<int>(p.date.year()), static_cast<unsigned>(p.date.month()),
                 static_cast<unsigned>(p.date.day()), static_cast<long>(p.time.hours().count()),
