@@ -1,0 +1,364 @@
+// IMAP intake against the real Dovecot of shared/mailservers (STARTTLS and IMAPS, the kit's
+// self-signed certificate verified with ca_file): new mail is ticketed; the server's flags
+// are set only after the commit; IDLE wakes the watcher; a UIDVALIDITY change re-scans
+// without duplicates (a reused Message-ID with other content is new); Dovecot stopped and
+// restarted mid-run loses and duplicates nothing; a 30 MB mail; a first run over 2,000 mails
+// answers none of them. Each test starts its own Dovecot on free ports (~1 s).
+#include <doctest/doctest.h>
+
+#include "daemon/config.h"
+#include "daemon/imap_connection.h"
+#include "daemon/imap_source.h"
+#include "daemon/pipeline.h"
+#include "daemon/runner.h"
+#include "daemon/store.h"
+#include "deployment.h"
+#include "mail_servers.h"
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+using namespace madoguchi::daemon;
+using namespace madoguchi::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+madoguchi::testing::MailServerOptions dovecot_only() {
+  madoguchi::testing::MailServerOptions o;
+  o.start_smtp = false;
+  return o;
+}
+
+sys_seconds wall_now() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::string shell(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+// The kit's environment for this fixture's instance (the same as MailServers passes).
+std::string kit_env(const MailServers& s) {
+  return "MAILTEST_BASE='" + s.base().string() + "' IMAP_PORT=" + std::to_string(s.imap_port) +
+         " IMAPS_PORT=" + std::to_string(s.imaps_port) + " LMTP_PORT=" + std::to_string(s.lmtp_port) +
+         " SMTP_PORT=" + std::to_string(s.smtp_port) + " MAIL_USERS='" + s.user + ":" + s.password + "'";
+}
+
+std::string doveadm(const MailServers& s, const std::string& args) {
+  return shell("doveadm -c '" + s.dovecot_conf().string() + "' " + args + " 2>&1");
+}
+
+// UIDs in `folder` matching an IMAP search key, counted by doveadm (not by our code).
+int server_count(const MailServers& s, const std::string& query, const std::string& folder = "INBOX") {
+  const std::string out = doveadm(s, "search -u " + s.user + " mailbox '" + folder + "' " + query);
+  int n = 0;
+  for (char c : out) n += c == '\n';
+  return n;
+}
+
+// A deployment reading the fixture's INBOX over IMAP.
+struct ImapDeployment {
+  TempDir dir;
+  MainConfig config;
+  Runtime runtime;
+  ImapDeployment(const MailServers& s, bool imaps, const std::string& extra_mailbox_yaml = "",
+                 const std::string& cutoff = "36500d") {
+    const fs::path src(MADOGUCHI_SOURCE_DIR);
+    std::ofstream(dir.path / "imap.pw") << s.password << "\n";
+    std::ofstream(dir.path / "madoguchi.yaml")
+        << "store: store\n"
+        << "desks: " << (src / "config/desks").string() << "\n"
+        << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
+        << "templates: " << (src / "templates").string() << "\n"
+        << "auto_replies_per_hour: 100000\n"
+        << "mailboxes:\n  - name: main\n    url: " << s.imap_url(imaps) << "/INBOX\n"
+        << "    user: " << s.user << "\n    password_file: imap.pw\n"
+        << "    ca_file: " << s.ca_cert().string() << "\n    desk: passlogic-cloud\n"
+        << "    first_run_cutoff: " << cutoff << "\n" << extra_mailbox_yaml
+        << "smtp:\n  url: dir:sent\n";
+    madoguchi::rules::ConfigErrors errors;
+    auto cfg = load_main_config(dir.path / "madoguchi.yaml", errors);
+    for (const auto& e : errors) FAIL(e.to_string());
+    config = *cfg;
+    auto rt = load_runtime(config, errors);
+    for (const auto& e : errors) FAIL(e.to_string());
+    runtime = *rt;
+  }
+  const MailboxConfig& mailbox() const { return config.mailboxes[0]; }
+};
+
+}  // namespace
+
+TEST_CASE("imap: STARTTLS intake tickets new mail, flags it only after the commit") {
+  MailServers servers(dovecot_only());
+  ImapDeployment d(servers, false);
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "トークンの再発行", "s1@sakura-giken.co.jp"));
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "管理画面", "s2@sakura-giken.co.jp"));
+  Store store(d.config.store);
+  Pipeline p(store, d.config, wall_now);
+  p.set_runtime(d.runtime);
+  ImapSource source(d.mailbox(), store);
+
+  // The commit fails (the spool cannot be written): nothing may be marked on the server.
+  const fs::path spool = d.config.store / "spool";
+  fs::rename(spool, d.config.store / "spool.away");
+  std::ofstream(spool) << "not a directory";
+  CHECK_THROWS(p.intake(source, d.mailbox()));
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 0);
+  CHECK(server_count(servers, "SEEN") == 0);
+  CHECK(server_count(servers, "ALL") == 2);
+  // The checkpoint holds the server's real UIDVALIDITY, not the first-run placeholder 0.
+  const auto state = store.mailbox_state("main");
+  REQUIRE(state);
+  CHECK(state->uidvalidity > 0);
+  CHECK(state->last_uid == 0);
+
+  fs::remove(spool);
+  fs::rename(d.config.store / "spool.away", spool);
+  CHECK(p.intake(source, d.mailbox()) == 2);
+  CHECK(server_count(servers, "SEEN") == 2);
+  CHECK(store.mailbox_state("main")->last_uid == 2);
+  CHECK(count(store, "SELECT COUNT(*) FROM imap_unmarked") == 0);
+  const auto processed = p.process_pending();
+  REQUIRE(processed.size() == 2);
+  CHECK(processed[0].action == "new_ticket");
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 2);
+  CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE kind = 'acknowledgement'") == 2);
+  // Mail a human already read in the shared mailbox is still taken in (the checkpoint, not
+  // \Seen, decides what is new).
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "既読", "s3@sakura-giken.co.jp"));
+  doveadm(servers, "flags add -u support '\\Seen' mailbox INBOX uid 3");
+  CHECK(p.intake(source, d.mailbox()) == 1);
+  CHECK(p.intake(source, d.mailbox()) == 0);
+}
+
+TEST_CASE("imap: a crash between commit and mark re-marks that mail only, without a refetch") {
+  MailServers servers(dovecot_only());
+  ImapDeployment d(servers, false);
+  for (int i = 0; i < 3; ++i)
+    servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "質問" + std::to_string(i),
+                                  "c" + std::to_string(i) + "@sakura-giken.co.jp"));
+  Store store(d.config.store);
+  {
+    // The crash: all three committed by hand through the source, none marked.
+    ImapSource source(d.mailbox(), store);
+    auto items = source.pending();
+    REQUIRE(items.size() == 3);
+    for (const auto& it : items) {
+      IntakeRecord rec{"main", it.key, it.uidvalidity, it.uid, wall_now(), false, true};
+      store.store_incoming(rec, source.fetch(it));
+    }
+  }
+  CHECK(server_count(servers, "SEEN") == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM imap_unmarked") == 3);
+  // A human marks mail 2 unread-then-read, the restart must mark the rest.
+  Pipeline p(store, d.config, wall_now);
+  p.set_runtime(d.runtime);
+  ImapSource source(d.mailbox(), store);
+  CHECK(p.intake(source, d.mailbox()) == 0);
+  CHECK(server_count(servers, "SEEN") == 3);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 3);
+  CHECK(count(store, "SELECT COUNT(*) FROM imap_unmarked") == 0);
+  // Marked once: a later unread mark by staff is left alone.
+  doveadm(servers, "flags remove -u support '\\Seen' mailbox INBOX uid 1");
+  CHECK(p.intake(source, d.mailbox()) == 0);
+  CHECK(server_count(servers, "SEEN") == 2);
+}
+
+TEST_CASE("imap: IMAPS verifies the certificate and moves processed mail to a Japanese folder") {
+  MailServers servers(dovecot_only());
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "移動", "m1@sakura-giken.co.jp"));
+  {
+    // A CA that did not sign the server's certificate: refused, nothing read.
+    ImapDeployment wrong(servers, true, "    after_processing: move:処理済み\n");
+    wrong.config.mailboxes[0].ca_file = "/etc/ssl/certs/ca-certificates.crt";
+    Store store(wrong.config.store);
+    ImapSource source(wrong.config.mailboxes[0], store);
+    CHECK_THROWS_AS(source.pending(), SourceError);
+  }
+  ImapDeployment d(servers, true, "    after_processing: move:処理済み\n");
+  Store store(d.config.store);
+  Pipeline p(store, d.config, wall_now);
+  p.set_runtime(d.runtime);
+  ImapSource source(d.mailbox(), store);
+  CHECK(p.intake(source, d.mailbox()) == 1);
+  CHECK(server_count(servers, "ALL") == 0);
+  CHECK(server_count(servers, "ALL", "処理済み") == 1);  // copied before it left INBOX
+  CHECK(p.intake(source, d.mailbox()) == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 1);
+}
+
+TEST_CASE("imap: IDLE wakes the watcher when mail arrives") {
+  MailServers servers(dovecot_only());
+  ImapDeployment d(servers, true);
+  Store store(d.config.store);
+  ImapSource source(d.mailbox(), store);
+  std::atomic<int> woke{0};
+  source.watch([&] { ++woke; });
+  std::this_thread::sleep_for(1s);  // connect, EXAMINE, IDLE
+  const auto t0 = std::chrono::steady_clock::now();
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "至急", "i1@sakura-giken.co.jp"));
+  while (woke == 0 && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(10ms);
+  const auto latency = std::chrono::steady_clock::now() - t0;
+  source.stop_watching();
+  CHECK(woke >= 1);
+  CHECK(latency < 2s);
+  MESSAGE("IDLE wake-up after delivery: "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(latency).count() << " ms");
+}
+
+TEST_CASE("imap: a UIDVALIDITY change re-scans and stores only what is new") {
+  MailServers servers(dovecot_only());
+  ImapDeployment d(servers, false);
+  const std::string a = mail("it-admin@sakura-giken.co.jp", "A", "a@sakura-giken.co.jp");
+  const std::string b = mail("it-admin@sakura-giken.co.jp", "B", "b@sakura-giken.co.jp");
+  servers.deliver_to_inbox(a);
+  servers.deliver_to_inbox(b);
+  Store store(d.config.store);
+  Pipeline p(store, d.config, wall_now);
+  p.set_runtime(d.runtime);
+  ImapSource source(d.mailbox(), store);
+  CHECK(p.intake(source, d.mailbox()) == 2);
+  const auto before = store.mailbox_state("main")->uidvalidity;
+
+  // The mailbox is rebuilt (a restore, a migration): same mails, new UIDVALIDITY.
+  std::this_thread::sleep_for(1100ms);  // Dovecot's UIDVALIDITY is a time in seconds
+  doveadm(servers, "expunge -u support mailbox INBOX all");
+  fs::remove_all(servers.base() / "mail" / servers.user / "Maildir");
+  servers.deliver_to_inbox(b);
+  servers.deliver_to_inbox(a);
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "C", "c@sakura-giken.co.jp"));
+  // A reused Message-ID with other content is a new mail.
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "A again, other text", "a@sakura-giken.co.jp"));
+  CHECK(p.intake(source, d.mailbox()) == 2);
+  CHECK(store.mailbox_state("main")->uidvalidity != before);
+  CHECK(store.mailbox_state("main")->last_uid == 4);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 4);
+  CHECK(count(store, "SELECT COUNT(DISTINCT sha256) FROM messages") == 4);
+  CHECK(server_count(servers, "SEEN") == 4);
+  CHECK(p.intake(source, d.mailbox()) == 0);
+}
+
+TEST_CASE("imap: Dovecot stopped and restarted while running loses and duplicates nothing") {
+  MailServers servers(dovecot_only());
+  ImapDeployment d(servers, false);
+  Store store(d.config.store);
+  Pipeline p(store, d.config, wall_now);
+  p.set_runtime(d.runtime);
+  ImapSource source(d.mailbox(), store);
+  source.backoff_base = 200ms;
+  std::atomic<int> woke{0};
+  source.watch([&] { ++woke; });
+  for (int i = 0; i < 5; ++i)
+    servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "前" + std::to_string(i),
+                                  "r" + std::to_string(i) + "@sakura-giken.co.jp"));
+  CHECK(p.intake(source, d.mailbox()) == 5);
+
+  servers.stop_dovecot();
+  try {
+    p.intake(source, d.mailbox());  // fails, or finds nothing if the old process lingers
+  } catch (const SourceError&) {
+  }
+  servers.start_dovecot();
+  for (int i = 5; i < 10; ++i)
+    servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "後" + std::to_string(i),
+                                  "r" + std::to_string(i) + "@sakura-giken.co.jp"));
+  // The daemon's poll timer: passes until the backoff lets the source reconnect.
+  const auto t0 = std::chrono::steady_clock::now();
+  int stored = 0;
+  while (stored < 5 && std::chrono::steady_clock::now() - t0 < 30s) {
+    try {
+      stored += p.intake(source, d.mailbox());
+    } catch (const SourceError&) {
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  const int woke_after_restart = woke;
+  source.stop_watching();
+  CHECK(stored == 5);
+  CHECK(woke_after_restart >= 1);  // the IDLE thread came back and said so
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 10);
+  CHECK(count(store, "SELECT COUNT(DISTINCT source_key) FROM messages") == 10);
+  CHECK(server_count(servers, "SEEN") == 10);
+  CHECK(p.process_pending().size() == 10);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 10);
+}
+
+TEST_CASE("imap: a 30 MB mail is stored up to max_message_size, ticketed, never answered") {
+  MailServers servers(dovecot_only());
+  ImapDeployment d(servers, true);
+  std::string big = "From: it-admin@sakura-giken.co.jp\r\nTo: support@passlogic-cloud.example.jp\r\n"
+                    "Subject: =?UTF-8?B?5aSn44GN44Gq5re75LuY?=\r\nMessage-ID: <big@sakura-giken.co.jp>\r\n"
+                    "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                    "Content-Type: text/plain; charset=UTF-8\r\n\r\nログを添付します。\r\n--b\r\n"
+                    "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+  const std::string line(76, 'A');
+  while (big.size() < 30u * 1000 * 1000) big += line + "\r\n";
+  big += "--b--\r\n";
+  servers.deliver_to_inbox(big);
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "小さい", "small@sakura-giken.co.jp"));
+  Store store(d.config.store);
+  Pipeline p(store, d.config, wall_now);
+  p.set_runtime(d.runtime);
+  ImapSource source(d.mailbox(), store);
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(p.intake(source, d.mailbox()) == 2);
+  MESSAGE("30 MB mail intake: " << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - t0).count() << " ms");
+  const auto limit = static_cast<long long>(d.mailbox().max_message_size);
+  CHECK(limit == 25ll << 20);
+  CHECK(count(store, "SELECT size FROM messages WHERE uid = 1") == limit);
+  CHECK(count(store, "SELECT suppress_auto_reply FROM messages WHERE uid = 1") == 1);
+  CHECK(count(store, "SELECT suppress_auto_reply FROM messages WHERE uid = 2") == 0);
+  SQLite::Statement q(store.db(), "SELECT sha256 FROM messages WHERE uid = 1");
+  REQUIRE(q.executeStep());
+  CHECK(q.getColumn(0).getString() == sha256_hex(std::string_view(big).substr(0, static_cast<std::size_t>(limit))));
+  CHECK(server_count(servers, "SEEN") == 2);  // the whole mail stays on the server
+  const auto processed = p.process_pending();
+  REQUIRE(processed.size() == 2);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 2);
+  CHECK(count(store, "SELECT COUNT(*) FROM outbox o JOIN messages m ON o.cause_message = m.id "
+                     "WHERE m.uid = 1 AND o.kind IN ('acknowledgement','refusal')") == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE kind = 'acknowledgement'") == 1);
+}
+
+TEST_CASE("imap: first run over 2,000 mails tickets them all without replies") {
+  MailServers servers(dovecot_only());
+  ImapDeployment d(servers, false, "", "7d");
+  const std::string fill = kit_env(servers) + " RESET=1 bash '" + MADOGUCHI_SHARED_DIR +
+                           "/mailservers/fill-mailbox.sh' 2000 maildir 2>&1";
+  const std::string filled = shell(fill);  // (INFO evaluates lazily: run it first)
+  INFO(filled);
+  REQUIRE(server_count(servers, "ALL") == 2000);
+  // The daemon first starts 30 days after these mails arrived. (Dovecot keeps the delivery
+  // time as INTERNALDATE and refuses future APPEND dates, so the clock moves instead.)
+  const sys_seconds now = wall_now() + std::chrono::days(30);
+  Store store(d.config.store);
+  Pipeline p(store, d.config, [&] { return now; });
+  p.set_runtime(d.runtime);
+  ImapSource source(d.mailbox(), store);
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(p.intake(source, d.mailbox()) == 2000);
+  const auto t1 = std::chrono::steady_clock::now();
+  p.process_pending();
+  const auto t2 = std::chrono::steady_clock::now();
+  MESSAGE("2,000 mails: intake " << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count()
+          << " ms, stages " << std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1).count() << " ms");
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 2000);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE suppress_auto_reply = 0") == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE kind IN ('acknowledgement','refusal')") == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets") > 0);
+  CHECK(server_count(servers, "SEEN") == 2000);
+
+  CHECK(p.intake(source, d.mailbox()) == 0);
+}
