@@ -29,6 +29,7 @@ cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target madoguchi -j2 >/dev/null
 bin="$build/madoguchi"
 work="$MAILTEST_BASE/bench"
+chmod 755 "$MAILTEST_BASE"  # mktemp makes 0700; Dovecot's auth user must get in
 mkdir -p "$work"
 cleanup() {
   [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
