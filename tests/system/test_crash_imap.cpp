@@ -6,9 +6,8 @@
 #include <doctest/doctest.h>
 
 #include "daemon_process.h"
-// The mail-server fixture of the integration tests, compiled into this executable too (the
-// CMake glob of system/ takes only this folder's files).
-#include "integration/mail_servers.cpp"
+// The mail-server fixture of the integration tests (tests/CMakeLists.txt links its source in).
+#include "integration/mail_servers.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 

@@ -221,7 +221,7 @@ const char* fake_env(const char* name) {
 }
 }  // namespace
 
-TEST_CASE("credentials: from the environment, trimmed; errors name the source, not the secret") {
+TEST_CASE("credentials: from the environment, trimmed, and errors name the source, not the secret") {
   auto r = read_credential({"", "IMAP_PASS", "", ""}, fake_env);
   REQUIRE(r.credential);
   CHECK(r.credential->secret == "s3cret");
