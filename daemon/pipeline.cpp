@@ -495,6 +495,7 @@ void Pipeline::open_ticket(std::int64_t id, const parsers::ParsedMail& mail,
   t.desk = desk.id;
   t.tenant = decision.tenant;
   t.requester = sender;
+  if (!mail.from.empty()) t.requester_name = mail.from.front().name;
   t.subject = mail.subject;
   t.status = decision.queued ? "queued" : "open";
   t.outcome = result.outcome;
@@ -646,7 +647,7 @@ void Pipeline::staff_reply(const TicketRow& ticket, const std::string& text, con
   m.desk = &desk;
   m.ticket = &ticket;
   m.template_name = "staff_reply";
-  m.values = {{"reply_body", text}, {"customer_name", ticket.requester}};
+  m.values = {{"reply_body", text}, {"customer_name", ticket.customer_name()}};
   m.to_address = ticket.requester;
   m.kind = "staff_reply";
   m.references = ticket_message_ids(db, ticket.id, config_.staff);
@@ -680,7 +681,7 @@ void Pipeline::staff_close(const TicketRow& ticket, const std::string& reason, c
   m.ticket = &ticket;
   // One template per reason when the deployment has it, else the generic notice.
   m.template_name = runtime_.templates->has("closed_" + reason) ? "closed_" + reason : "closed";
-  m.values = {{"close_reason", reason}, {"close_reason_text", *text}, {"customer_name", ticket.requester},
+  m.values = {{"close_reason", reason}, {"close_reason_text", *text}, {"customer_name", ticket.customer_name()},
               {"closed_at", rules::format_japanese(clock_(), kJapan)}};
   m.to_address = ticket.requester;
   m.kind = "closing_notice";
@@ -768,12 +769,13 @@ int Pipeline::auto_close() {
     m.auto_submitted = "auto-generated";
     m.references = ticket_message_ids(db, t->id, config_.staff);
     if (!m.references.empty()) m.in_reply_to = m.references.back();
-    if (!c.warned || *c.warned < c.since) {
+    const bool warning = !c.warned || *c.warned < c.since;
+    if (warning) {
       if (cal.add_business_days(c.since, desk->auto_close_warn_days) > now) continue;
       const sys_seconds close_at = cal.add_business_days(now, std::max(desk->auto_close_days, 1));
       m.template_name = "auto_close_warning";
       m.kind = "auto_close_warning";
-      m.values = {{"customer_name", t->requester},
+      m.values = {{"customer_name", t->customer_name()},
                   {"close_at", rules::format_japanese(close_at, kJapan)}};
       queue_mail(m);
       SQLite::Statement upd(db, "UPDATE tickets SET auto_close_warned_at = ? WHERE id = ?");
@@ -786,12 +788,14 @@ int Pipeline::auto_close() {
       set_ticket_status(db, *t, "closed", now, "system", "agreed");
       m.template_name = "auto_closed";
       m.kind = "closing_notice";
-      m.values = {{"customer_name", t->requester},
+      m.values = {{"customer_name", t->customer_name()},
                   {"close_reason_text", *close_reason_text("agreed")},
                   {"closed_at", rules::format_japanese(now, kJapan)}};
       queue_mail(m);
     }
     tx.commit();
+    log_event(spdlog::level::info, warning ? "ticket_auto_close_warned" : "ticket_auto_closed",
+              {{"ticket", t->number}, {"desk", desk->id}});
     ++changed;
   }
   return changed;

@@ -150,7 +150,8 @@ CREATE TABLE IF NOT EXISTS tickets (
   created_at INTEGER NOT NULL,
   status_since INTEGER,
   parent_id INTEGER REFERENCES tickets(id),
-  auto_close_warned_at INTEGER
+  auto_close_warned_at INTEGER,
+  requester_name TEXT
 );
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets(status);
 CREATE TABLE IF NOT EXISTS ticket_events (
@@ -200,6 +201,27 @@ CREATE TABLE IF NOT EXISTS imap_unmarked (
   PRIMARY KEY (mailbox, uidvalidity, uid)
 );
 )SQL";
+// Columns added after stores were first created; an existing store gets them in place on
+// open (ALTER TABLE … ADD COLUMN keeps every row), so an upgrade needs no manual step.
+void add_missing_columns(SQLite::Database& db) {
+  struct Added {
+    const char* table;
+    const char* column;
+    const char* declaration;
+  };
+  static constexpr Added kAdded[] = {
+      {"tickets", "parent_id", "INTEGER REFERENCES tickets(id)"},
+      {"tickets", "auto_close_warned_at", "INTEGER"},
+      {"tickets", "requester_name", "TEXT"},
+  };
+  for (const Added& a : kAdded) {
+    SQLite::Statement q(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+    q.bind(1, a.table);
+    q.bind(2, a.column);
+    if (!q.executeStep())
+      db.exec(std::string("ALTER TABLE ") + a.table + " ADD COLUMN " + a.column + " " + a.declaration);
+  }
+}
 }  // namespace
 
 Store::Store(const std::filesystem::path& dir)
@@ -216,6 +238,7 @@ Store::Store(const std::filesystem::path& dir)
   db_.exec("PRAGMA foreign_keys=ON");
   SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
   db_.exec(kSchema);
+  add_missing_columns(db_);
   tx.commit();
 }
 

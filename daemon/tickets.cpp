@@ -73,8 +73,8 @@ TicketRow create_ticket(SQLite::Database& db, const NewTicket& t, std::chrono::s
   SQLite::Statement ins(db,
                         "INSERT INTO tickets (number, desk, tenant, requester, subject, status, "
                         "outcome, rule, reason, flagged, received_at, accepted_at, "
-                        "first_response_due, created_at, parent_id) "
-                        "VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "first_response_due, created_at, parent_id, requester_name) "
+                        "VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   ins.bind(1, t.desk);
   if (t.tenant) ins.bind(2, *t.tenant); else ins.bind(2);
   ins.bind(3, t.requester);
@@ -89,6 +89,7 @@ TicketRow create_ticket(SQLite::Database& db, const NewTicket& t, std::chrono::s
   if (t.first_response_due) ins.bind(12, to_unix(*t.first_response_due)); else ins.bind(12);
   ins.bind(13, to_unix(now));
   if (t.parent) ins.bind(14, *t.parent); else ins.bind(14);
+  ins.bind(15, t.requester_name);
   ins.exec();
   const std::int64_t id = db.getLastInsertRowid();
   const std::string number = ticket_number(id);
@@ -96,12 +97,14 @@ TicketRow create_ticket(SQLite::Database& db, const NewTicket& t, std::chrono::s
   upd.bind(1, number);
   upd.bind(2, id);
   upd.exec();
-  return {id, number, t.status, t.desk, t.tenant, t.requester, t.subject, std::nullopt};
+  return {id, number, t.status, t.desk, t.tenant, t.requester, t.subject, std::nullopt,
+          t.requester_name};
 }
 
 namespace {
 constexpr const char* kTicketColumns =
-    "SELECT id, number, status, desk, tenant, requester, subject, closed_at FROM tickets ";
+    "SELECT id, number, status, desk, tenant, requester, subject, closed_at, "
+    "COALESCE(requester_name, '') FROM tickets ";
 
 TicketRow read_ticket(SQLite::Statement& q) {
   TicketRow t;
@@ -113,6 +116,7 @@ TicketRow read_ticket(SQLite::Statement& q) {
   t.requester = q.getColumn(5).getString();
   t.subject = q.getColumn(6).getString();
   if (!q.getColumn(7).isNull()) t.closed_at = from_unix(q.getColumn(7).getInt64());
+  t.requester_name = q.getColumn(8).getString();
   return t;
 }
 }  // namespace

@@ -39,6 +39,7 @@ struct NewTicket {
   std::string desk;
   std::optional<std::string> tenant;
   std::string requester;  // lower-case address
+  std::string requester_name;  // the From display name ("山田 太郎"), may be empty
   std::string subject;
   std::string status = "open";  // queued | open | …
   std::string outcome;
@@ -60,6 +61,12 @@ struct TicketRow {
   std::string requester;
   std::string subject;
   std::optional<std::chrono::sys_seconds> closed_at;
+  std::string requester_name;
+
+  // How customer mail addresses the requester: the display name, else the address.
+  const std::string& customer_name() const {
+    return requester_name.empty() ? requester : requester_name;
+  }
 };
 
 // "MG-000123" for row id 123.

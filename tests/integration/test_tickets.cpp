@@ -152,7 +152,9 @@ TEST_CASE("tickets: a forged or guessed tag from a stranger opens a new ticket")
 
 TEST_CASE("tickets: a staff reply by e-mail reaches the customer in the reply template without notes or quotes") {
   Desk desk;
-  auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "トークン再発行", "s1@sakura-giken.co.jp"));
+  // The customer's display name (佐藤 一郎, RFC 2047) is how every later mail greets them.
+  auto p = desk.receive(question("=?UTF-8?B?5L2Q6JekIOS4gOmDjg==?= <it-admin@sakura-giken.co.jp>",
+                                 "トークン再発行", "s1@sakura-giken.co.jp"));
   const std::string number = p[0].ticket;
   const std::string tag = desk.pipeline.tag_key().tag(number);
   // An internal note first: nothing is sent to the customer.
@@ -174,13 +176,16 @@ TEST_CASE("tickets: a staff reply by e-mail reaches the customer in the reply te
   CHECK(reply.text.find("再発行の手順は") == std::string::npos);
   CHECK(reply.subject.find(tag) != std::string::npos);
   CHECK(reply.in_reply_to == "s1@sakura-giken.co.jp");
+  CHECK(reply.text.find("佐藤 一郎 様") != std::string::npos);
+  CHECK(reply.text.find("it-admin@sakura-giken.co.jp 様") == std::string::npos);
   CHECK(reply.auto_submitted.empty());  // a person's reply, not an automatic one
   CHECK(desk.status(number) == "waiting_customer");
 }
 
 TEST_CASE("tickets: closing by staff command sends the closing notice") {
   Desk desk;
-  auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "仕様の確認", "c1@sakura-giken.co.jp"));
+  auto p = desk.receive(question("=?UTF-8?B?5L2Q6JekIOS4gOmDjg==?= <it-admin@sakura-giken.co.jp>",
+                                 "仕様の確認", "c1@sakura-giken.co.jp"));
   const std::string number = p[0].ticket;
   const std::string tag = desk.pipeline.tag_key().tag(number);
   p = desk.receive(question(kStaff, "Re: " + tag, "c2@passlogic-cloud.example.jp", "#close answered_spec\r\n"));
@@ -188,6 +193,7 @@ TEST_CASE("tickets: closing by staff command sends the closing notice") {
   CHECK(desk.status(number) == "closed");
   const auto notice = desk.last_mail_to("it-admin@sakura-giken.co.jp");
   CHECK(notice.text.find("仕様についてご回答いたしました") != std::string::npos);
+  CHECK(notice.text.find("佐藤 一郎 様") != std::string::npos);
   // A bad command changes nothing.
   auto q = desk.receive(question("it-admin@sakura-giken.co.jp", "別件", "c3@sakura-giken.co.jp"));
   const std::string other = q[0].ticket;
@@ -223,4 +229,28 @@ TEST_CASE("tickets: a reply to a closed ticket reopens it within the window, lat
   CHECK(desk.status(number) == "closed");
   CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets WHERE parent_id = (SELECT id FROM tickets WHERE number = '" +
                               number + "')") == 1);
+}
+
+TEST_CASE("store: a store created before the newer ticket columns gets them on open and keeps its rows") {
+  TempDir dir;
+  {
+    SQLite::Database old((dir.path / "madoguchi.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    old.exec("CREATE TABLE tickets (id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, desk TEXT NOT NULL, "
+             "tenant TEXT, requester TEXT NOT NULL, subject TEXT NOT NULL, status TEXT NOT NULL, "
+             "category TEXT, outcome TEXT, rule TEXT, reason TEXT, flagged INTEGER NOT NULL DEFAULT 0, "
+             "received_at INTEGER NOT NULL, accepted_at INTEGER NOT NULL, first_response_due INTEGER, "
+             "closed_at INTEGER, close_reason TEXT, created_at INTEGER NOT NULL, status_since INTEGER)");
+    old.exec("INSERT INTO tickets (number, desk, requester, subject, status, received_at, accepted_at, created_at) "
+             "VALUES ('MG-000001', 'passlogic-cloud', 'a@example.jp', '件名', 'open', 1, 1, 1)");
+  }
+  Store store(dir.path);
+  const auto t = load_ticket(store.db(), std::string("MG-000001"));
+  REQUIRE(t);
+  CHECK(t->subject == "件名");
+  CHECK(t->customer_name() == "a@example.jp");  // no display name stored: the address
+  for (const char* column : {"parent_id", "auto_close_warned_at", "requester_name"}) {
+    SQLite::Statement q(store.db(), "SELECT 1 FROM pragma_table_info('tickets') WHERE name = ?");
+    q.bind(1, column);
+    CHECK_MESSAGE(q.executeStep(), column);
+  }
 }
