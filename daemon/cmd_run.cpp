@@ -54,6 +54,7 @@ std::vector<ProcessedMail> run_pass(Pipeline& pipeline, Store& store, MailSink& 
   try {
     pipeline.release_queued();
     pipeline.auto_close();
+    pipeline.report_overdue();
   } catch (const std::exception& e) {
     log_event(spdlog::level::err, "queue_failed", {{"error", e.what()}});
   }

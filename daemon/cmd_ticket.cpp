@@ -80,7 +80,7 @@ int cmd_list(const TicketOptions& opt) {
   if (!opt.status.empty()) sql += " AND status = :status";
   if (!opt.tenant.empty()) sql += " AND tenant = :tenant";
   if (opt.overdue)
-    sql += " AND status IN ('queued','open') AND first_response_due IS NOT NULL AND first_response_due < :now";
+    sql += std::string(" AND ") + kOverdueCondition;
   sql += " ORDER BY id";
   SQLite::Statement q(s->store->db(), sql);
   if (!opt.desk.empty()) q.bind(":desk", opt.desk);
@@ -260,7 +260,7 @@ Subcommand add_ticket_command(CLI::App& root) {
   list->add_option("--status", opt->status, "only this status")
       ->check(CLI::IsMember({"queued", "open", "investigating", "waiting_customer", "awaiting_purchase", "closed"}));
   list->add_option("--tenant", opt->tenant, "only this tenant id");
-  list->add_flag("--overdue", opt->overdue, "only open tickets past their first-response due time");
+  list->add_flag("--overdue", opt->overdue, "only tickets past their first-response due time without a staff reply");
   list->add_flag("--json", opt->json, "JSON instead of a table");
   list->callback([selected] { *selected = "list"; });
 

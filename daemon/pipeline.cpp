@@ -655,6 +655,12 @@ void Pipeline::staff_reply(const TicketRow& ticket, const std::string& text, con
   const std::string id = queue_mail(m);
   if (id.empty()) throw std::runtime_error("the desk has no staff_reply template");
   add_ticket_event(db, ticket.id, clock_(), actor, "staff_reply_sent", id);
+  {
+    SQLite::Statement first(db, "UPDATE tickets SET first_responded_at = COALESCE(first_responded_at, ?) WHERE id = ?");
+    first.bind(1, to_unix(clock_()));
+    first.bind(2, ticket.id);
+    first.exec();
+  }
   if (ticket.status != "closed" && ticket.status != "waiting_customer")
     set_ticket_status(db, ticket, "waiting_customer", clock_(), actor);
 }
@@ -799,6 +805,37 @@ int Pipeline::auto_close() {
     ++changed;
   }
   return changed;
+}
+
+int Pipeline::report_overdue() {
+  SQLite::Database& db = store_.db();
+  const sys_seconds now = clock_();
+  struct Overdue {
+    std::int64_t id;
+    std::string number, desk;
+    sys_seconds due;
+  };
+  std::vector<Overdue> found;
+  {
+    SQLite::Statement q(db, std::string("SELECT id, number, desk, first_response_due FROM tickets WHERE ") +
+                                kOverdueCondition + " AND overdue_logged_at IS NULL");
+    q.bind(":now", to_unix(now));
+    while (q.executeStep())
+      found.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                       from_unix(q.getColumn(3).getInt64())});
+  }
+  for (const auto& o : found) {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement upd(db, "UPDATE tickets SET overdue_logged_at = ? WHERE id = ?");
+    upd.bind(1, to_unix(now));
+    upd.bind(2, o.id);
+    upd.exec();
+    add_ticket_event(db, o.id, now, "system", "first_response_overdue", rules::format_iso8601(o.due, kJapan));
+    tx.commit();
+    log_event(spdlog::level::warn, "ticket_overdue",
+              {{"ticket", o.number}, {"desk", o.desk}, {"due", rules::format_iso8601(o.due, kJapan)}});
+  }
+  return static_cast<int>(found.size());
 }
 
 }  // namespace madoguchi::daemon

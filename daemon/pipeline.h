@@ -71,6 +71,10 @@ class Pipeline {
   // business days, then closed as `agreed` with a notice. Returns the number changed.
   int auto_close();
 
+  // Tickets past their first-response due time without a staff reply: each is logged once
+  // (event=ticket_overdue) and recorded in its history. Returns the number newly overdue.
+  int report_overdue();
+
   // Staff work, shared by staff e-mail and the CLI. Each runs in its own transaction when
   // called from outside; the mail variants run inside the stage's transaction.
   // Sends `text` to the requester in the desk's staff_reply template; ticket -> waiting_customer.

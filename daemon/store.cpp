@@ -151,7 +151,9 @@ CREATE TABLE IF NOT EXISTS tickets (
   status_since INTEGER,
   parent_id INTEGER REFERENCES tickets(id),
   auto_close_warned_at INTEGER,
-  requester_name TEXT
+  requester_name TEXT,
+  first_responded_at INTEGER,
+  overdue_logged_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets(status);
 CREATE TABLE IF NOT EXISTS ticket_events (
@@ -213,6 +215,8 @@ void add_missing_columns(SQLite::Database& db) {
       {"tickets", "parent_id", "INTEGER REFERENCES tickets(id)"},
       {"tickets", "auto_close_warned_at", "INTEGER"},
       {"tickets", "requester_name", "TEXT"},
+      {"tickets", "first_responded_at", "INTEGER"},
+      {"tickets", "overdue_logged_at", "INTEGER"},
   };
   for (const Added& a : kAdded) {
     SQLite::Statement q(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");

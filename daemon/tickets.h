@@ -69,6 +69,12 @@ struct TicketRow {
   }
 };
 
+// The SQL condition (on `tickets`, binding :now) of a ticket past its first-response due time
+// with no staff reply yet: what `ticket list --overdue` lists and the daemon logs.
+inline constexpr const char* kOverdueCondition =
+    "status <> 'closed' AND first_responded_at IS NULL AND first_response_due IS NOT NULL "
+    "AND first_response_due < :now";
+
 // "MG-000123" for row id 123.
 std::string ticket_number(std::int64_t id);
 

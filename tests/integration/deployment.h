@@ -38,6 +38,19 @@ inline sys_seconds at(int y, unsigned m, unsigned d, int hour_jst, int minute = 
   return time_point_cast<seconds>(sys_days{year{y} / m / d} + hours(hour_jst - 9) + minutes(minute));
 }
 
+// Loads a main configuration and its desks, tenants and templates; any error fails the test.
+inline void load_deployment(const fs::path& yaml, MainConfig& config, Runtime& runtime) {
+  madoguchi::rules::ConfigErrors errors;
+  auto cfg = load_main_config(yaml, errors);
+  for (const auto& e : errors) FAIL(e.to_string());
+  REQUIRE(cfg);
+  config = *cfg;
+  auto rt = load_runtime(config, errors);
+  for (const auto& e : errors) FAIL(e.to_string());
+  REQUIRE(rt);
+  runtime = *rt;
+}
+
 // A deployment in a temp dir: the shipped desks and templates, the demo tenants, one Maildir.
 struct Deployment {
   TempDir dir;
@@ -58,13 +71,7 @@ struct Deployment {
         << "mailboxes:\n  - name: main\n    url: maildir:Maildir\n    desk: passlogic-cloud\n"
         << "    first_run_cutoff: " << cutoff << "\n"
         << "smtp:\n  url: dir:sent\n" << extra_yaml;
-    madoguchi::rules::ConfigErrors errors;
-    auto cfg = load_main_config(dir.path / "madoguchi.yaml", errors);
-    for (const auto& e : errors) FAIL(e.to_string());
-    config = *cfg;
-    auto rt = load_runtime(config, errors);
-    for (const auto& e : errors) FAIL(e.to_string());
-    runtime = *rt;
+    load_deployment(dir.path / "madoguchi.yaml", config, runtime);
   }
   void add_mail(const std::string& name, const std::string& raw, sys_seconds arrived) {
     const fs::path p = maildir / "new" / name;

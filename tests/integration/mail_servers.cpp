@@ -129,6 +129,21 @@ void MailServers::deliver_to_inbox(std::string_view raw) {
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("doveadm save failed");
 }
 
+void MailServers::append_to_inbox(std::string_view raw, std::chrono::sys_seconds internal_date) {
+  const auto file = base_ / "append.eml";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out.write(raw.data(), static_cast<std::streamsize>(raw.size()));
+  }
+  const std::string script = std::string(MADOGUCHI_SOURCE_DIR) + "/tests/integration/imap_append.py";
+  const std::string cmd = "python3 '" + script + "' 127.0.0.1 " + std::to_string(imap_port) + " '" + user +
+                          "' '" + password + "' '" + ca_cert().string() + "' " +
+                          std::to_string(internal_date.time_since_epoch().count()) + " < '" +
+                          file.string() + "' >>'" + (base_ / "append.log").string() + "' 2>&1";
+  if (std::system(cmd.c_str()) != 0)
+    throw std::runtime_error("IMAP APPEND failed; see " + (base_ / "append.log").string());
+}
+
 std::vector<std::filesystem::path> MailServers::captured() const {
   std::vector<std::filesystem::path> out;
   std::error_code ec;

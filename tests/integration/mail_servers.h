@@ -4,6 +4,7 @@
 // Never a hand-written fake: the daemon talks to real servers over the network.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -38,6 +39,9 @@ class MailServers {
 
   // Puts `raw` into the user's INBOX exactly as given (doveadm save); Dovecot assigns a UID.
   void deliver_to_inbox(std::string_view raw);
+  // Puts `raw` into INBOX by IMAP APPEND (Python's imaplib over STARTTLS) with the given
+  // INTERNALDATE, for tests whose clock is not the wall clock.
+  void append_to_inbox(std::string_view raw, std::chrono::sys_seconds internal_date);
   // The captured .eml files of the SMTP server, in arrival order.
   std::vector<std::filesystem::path> captured() const;
 

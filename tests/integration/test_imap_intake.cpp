@@ -86,13 +86,7 @@ struct ImapDeployment {
         << "    ca_file: " << s.ca_cert().string() << "\n    desk: passlogic-cloud\n"
         << "    first_run_cutoff: " << cutoff << "\n" << extra_mailbox_yaml
         << "smtp:\n  url: dir:sent\n";
-    madoguchi::rules::ConfigErrors errors;
-    auto cfg = load_main_config(dir.path / "madoguchi.yaml", errors);
-    for (const auto& e : errors) FAIL(e.to_string());
-    config = *cfg;
-    auto rt = load_runtime(config, errors);
-    for (const auto& e : errors) FAIL(e.to_string());
-    runtime = *rt;
+    load_deployment(dir.path / "madoguchi.yaml", config, runtime);
   }
   const MailboxConfig& mailbox() const { return config.mailboxes[0]; }
 };

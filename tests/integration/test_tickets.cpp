@@ -1,15 +1,19 @@
-// Tickets through the stage runner with an injected clock (real SQLite, real Maildir, the
-// directory sink): the business-hours queue and its staff digest, threading by verified tag
-// and by References, a forged tag from a stranger, staff replies and commands by e-mail,
-// reopening within and after the desk's window, and the CLI-side staff operations.
+// Tickets through the stage runner against the real Dovecot and SMTP capture server of the
+// team's kit, with an injected clock (mail is APPENDed with that clock's INTERNALDATE, the
+// outbox is delivered over SMTP at that time): the business-hours queue and its staff digest,
+// threading by verified tag and by References, a forged tag from a stranger, staff replies
+// and commands by e-mail, reopening within and after the desk's window, auto-close.
 #include <doctest/doctest.h>
 
-#include "daemon/maildir_source.h"
+#include "daemon/imap_source.h"
 #include "daemon/outbox.h"
 #include "daemon/pipeline.h"
-#include "daemon/dir_sink.h"
+#include "daemon/smtp_sink.h"
 #include "deployment.h"
+#include "mail_servers.h"
 #include "parsers/parsed_mail.h"
+
+#include <nlohmann/json.hpp>
 
 using namespace madoguchi::daemon;
 using namespace madoguchi::testing;
@@ -19,20 +23,72 @@ namespace {
 
 constexpr const char* kStaff = "staff@passlogic-cloud.example.jp";
 
-// A deployment with a staff list and a clock the test moves.
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The shipped desks and templates, the demo tenants, a staff list, the fixture's INBOX over
+// IMAP (STARTTLS, the kit's CA). `desk_yaml` is appended to the copied passlogic-cloud desk.
+struct ImapDeployment {
+  TempDir dir;
+  MainConfig config;
+  Runtime runtime;
+  ImapDeployment(const MailServers& s, const std::string& desk_yaml) {
+    const fs::path src(MADOGUCHI_SOURCE_DIR);
+    fs::copy(src / "config/desks", dir.path / "desks");
+    std::ofstream(dir.path / "desks/passlogic-cloud.yaml", std::ios::app) << desk_yaml;
+    // The demo tenants, with contracts that were already valid in 2020 (see Desk::now).
+    {
+      std::ifstream in(src / "config/demo/tenants.yaml");
+      std::string tenants{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      for (std::size_t at = 0; (at = tenants.find("valid_from: 2025-", at)) != std::string::npos;)
+        tenants.replace(at + 12, 4, "2019");
+      std::ofstream(dir.path / "tenants.yaml") << tenants;
+    }
+    std::ofstream(dir.path / "imap.pw") << s.password << "\n";
+    std::ofstream(dir.path / "madoguchi.yaml")
+        << "store: store\ndesks: desks\n"
+        << "tenants: tenants.yaml\n"
+        << "templates: " << (src / "templates").string() << "\n"
+        << "auto_replies_per_hour: 100\nstaff: [" << kStaff << "]\n"
+        << "mailboxes:\n  - name: main\n    url: " << s.imap_url() << "/INBOX\n"
+        << "    user: " << s.user << "\n    password_file: imap.pw\n"
+        << "    ca_file: " << s.ca_cert().string() << "\n    desk: passlogic-cloud\n"
+        << "    first_run_cutoff: 36500d\n    idle: false\n"
+        << "smtp:\n  url: " << s.smtp_url() << "\n  allow_plaintext: true\n";
+    load_deployment(dir.path / "madoguchi.yaml", config, runtime);
+  }
+};
+
+// A desk whose clock the test moves: mail goes in through IMAP, replies out through SMTP.
 struct Desk {
-  Deployment d{"36500d", 100, std::string("staff: [") + kStaff + "]\n"};
-  sys_seconds now = at(2026, 11, 20, 11);  // Friday 11:00 JST
+  MailServers servers;
+  ImapDeployment d;
+  // November 2020 has the weekday pattern of November 2026 (Monday 11/23 is 勤労感謝の日), and
+  // lies in the past: Dovecot replaces an APPEND date in the future with the current time.
+  sys_seconds now = at(2020, 11, 20, 11);  // Friday 11:00 JST
   Store store{d.config.store};
   Pipeline pipeline{store, d.config, [this] { return now; }};
-  MaildirSource source{"main", d.maildir};
-  int seq = 0;
-  Desk() { pipeline.set_runtime(d.runtime); }
+  ImapSource source{d.config.mailboxes[0], store};
+  SmtpSink sink{smtp_options_from_config(d.config.smtp)};
+  explicit Desk(const std::string& desk_yaml = "") : d(servers, desk_yaml) { pipeline.set_runtime(d.runtime); }
 
   std::vector<ProcessedMail> receive(const std::string& raw) {
-    d.add_mail(std::to_string(++seq) + ".host", raw, now);
-    pipeline.intake(source, d.config.mailboxes[0]);
-    return pipeline.process_pending();
+    servers.append_to_inbox(raw, now);
+    REQUIRE(pipeline.intake(source, d.config.mailboxes[0]) == 1);
+    // The server's INTERNALDATE (set by APPEND) is the arrival time the rules see.
+    CHECK(count(store, "SELECT received_at FROM messages ORDER BY id DESC LIMIT 1") ==
+          now.time_since_epoch().count());
+    auto processed = pipeline.process_pending();
+    deliver();
+    return processed;
+  }
+  // One outbox round over SMTP at the injected time; every due mail must go out.
+  void deliver() {
+    const auto stats = deliver_due(store.db(), sink, now, std::chrono::hours(48));
+    CHECK(stats.deferred == 0);
+    CHECK(stats.failed == 0);
   }
   // Outbox rows (kind, recipient, template) queued so far, oldest first.
   std::vector<std::tuple<std::string, std::string, std::string>> outbox() {
@@ -42,14 +98,26 @@ struct Desk {
       rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString());
     return rows;
   }
-  // The decoded text of the newest outbox mail to `recipient`.
+  // Mails the SMTP server received for `recipient`, oldest first (its envelope, not headers).
+  std::vector<std::string> raw_received_by(const std::string& recipient) {
+    deliver();
+    std::vector<std::string> out;
+    for (const auto& eml : servers.captured()) {
+      const auto env = nlohmann::json::parse(slurp(fs::path(eml).replace_extension(".json")));
+      for (const auto& rcpt : env["rcpt_tos"])
+        if (rcpt == recipient) out.push_back(slurp(eml));
+    }
+    return out;
+  }
+  std::vector<madoguchi::parsers::ParsedMail> received_by(const std::string& recipient) {
+    std::vector<madoguchi::parsers::ParsedMail> out;
+    for (const auto& raw : raw_received_by(recipient)) out.push_back(madoguchi::parsers::parse_mail(raw));
+    return out;
+  }
   madoguchi::parsers::ParsedMail last_mail_to(const std::string& recipient) {
-    SQLite::Statement q(store.db(), "SELECT raw FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1");
-    q.bind(1, recipient);
-    REQUIRE(q.executeStep());
-    const auto& blob = q.getColumn(0);
-    return madoguchi::parsers::parse_mail(
-        std::string(static_cast<const char*>(blob.getBlob()), static_cast<std::size_t>(blob.getBytes())));
+    auto all = received_by(recipient);
+    REQUIRE(!all.empty());
+    return all.back();
   }
   std::string status(const std::string& number) {
     return load_ticket(store.db(), number)->status;
@@ -68,7 +136,7 @@ std::string question(const std::string& from, const std::string& subject, const 
 
 TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, released at opening with one digest") {
   Desk desk;
-  desk.now = at(2026, 11, 21, 22);  // Saturday 22:00 JST; Monday 11/23 is a national holiday
+  desk.now = at(2020, 11, 21, 22);  // Saturday 22:00 JST; Monday 11/23 is a national holiday
   // layerx-saas accepts only in business hours (intake: business_hours).
   const std::string lx = desk.d.runtime.policy->desk("layerx-saas")->addresses.front();
   auto p = desk.receive(
@@ -84,24 +152,23 @@ TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, re
   CHECK(ack.text.find("11月24日(火) 9:00") != std::string::npos);  // the next opening
   CHECK(ack.auto_submitted == "auto-replied");
   {
-    // The tenant asks for ISO-2022-JP (config/demo/tenants.yaml): the raw mail is 7-bit JIS.
-    SQLite::Statement q(desk.store.db(), "SELECT raw FROM outbox WHERE recipient = 'joho@minato-shoji.co.jp'");
-    REQUIRE(q.executeStep());
-    const std::string raw = q.getColumn(0).getString();
-    CHECK(raw.find("charset=ISO-2022-JP") != std::string::npos);
-    CHECK(raw.find("\x1b$B") != std::string::npos);
+    // The tenant asks for ISO-2022-JP (config/demo/tenants.yaml): the mail arrives as 7-bit JIS.
+    const auto raws = desk.raw_received_by("joho@minato-shoji.co.jp");
+    REQUIRE(raws.size() == 1);
+    CHECK(raws[0].find("charset=ISO-2022-JP") != std::string::npos);
+    CHECK(raws[0].find("\x1b$B") != std::string::npos);
   }
 
   // Sunday and the holiday pass: nothing is released.
-  desk.now = at(2026, 11, 23, 12);
+  desk.now = at(2020, 11, 23, 12);
   CHECK(desk.pipeline.release_queued() == 0);
   // A second queued question on Monday night.
-  desk.now = at(2026, 11, 23, 20);
+  desk.now = at(2020, 11, 23, 20);
   desk.receive(
       "From: joho@minato-shoji.co.jp\r\nTo: " + lx + "\r\n"
       "Subject: two\r\nMessage-ID: <q2@minato-shoji.co.jp>\r\n\r\n保守ID: LX-2025-0042\r\n別件です\r\n");
   // Tuesday 09:00: both are released, the staff get one digest.
-  desk.now = at(2026, 11, 24, 9);
+  desk.now = at(2020, 11, 24, 9);
   CHECK(desk.pipeline.release_queued() == 2);
   CHECK(desk.status(number) == "open");
   int digests = 0;
@@ -158,12 +225,11 @@ TEST_CASE("tickets: a staff reply by e-mail reaches the customer in the reply te
   const std::string number = p[0].ticket;
   const std::string tag = desk.pipeline.tag_key().tag(number);
   // An internal note first: nothing is sent to the customer.
-  const auto before = desk.outbox().size();
+  const auto before = desk.received_by("it-admin@sakura-giken.co.jp").size();
   p = desk.receive(question(kStaff, "Re: " + tag + " トークン再発行", "n1@passlogic-cloud.example.jp",
                             "#note 顧客は旧版を利用中。社内チケット INT-7 参照。"));
   CHECK(p[0].action == "staff_note");
-  for (std::size_t i = before; i < desk.outbox().size(); ++i)
-    CHECK(std::get<1>(desk.outbox()[i]) != "it-admin@sakura-giken.co.jp");
+  CHECK(desk.received_by("it-admin@sakura-giken.co.jp").size() == before);
   // The reply, quoting the customer's mail and an internal remark below the attribution.
   p = desk.receive(question(kStaff, "Re: " + tag + " トークン再発行", "r1@passlogic-cloud.example.jp",
                             "佐藤様\r\n\r\n管理画面の［ユーザー管理］から再発行できます。\r\n\r\n"
@@ -229,6 +295,69 @@ TEST_CASE("tickets: a reply to a closed ticket reopens it within the window, lat
   CHECK(desk.status(number) == "closed");
   CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets WHERE parent_id = (SELECT id FROM tickets WHERE number = '" +
                               number + "')") == 1);
+}
+
+TEST_CASE("tickets: past the first-response due time without a staff reply is logged once, a reply clears it") {
+  Desk desk;  // passlogic-cloud: first response within 1 business day
+  auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "未回答の質問", "o1@sakura-giken.co.jp"));
+  const std::string silent = p[0].ticket;
+  p = desk.receive(question("it-admin@sakura-giken.co.jp", "回答済みの質問", "o2@sakura-giken.co.jp"));
+  const std::string answered = p[0].ticket;
+  desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key().tag(answered), "o3@passlogic-cloud.example.jp",
+                        "ご確認ください。\r\n"));
+  CHECK(desk.pipeline.report_overdue() == 0);
+  // Friday 11:00 + 1 business day = Tuesday 11:00 (Monday 11/23 is a holiday).
+  desk.now = at(2020, 11, 24, 10, 59);
+  CHECK(desk.pipeline.report_overdue() == 0);
+  desk.now = at(2020, 11, 24, 11, 1);
+  CHECK(desk.pipeline.report_overdue() == 1);
+  CHECK(desk.pipeline.report_overdue() == 0);  // once
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+                          "WHERE e.event = 'first_response_overdue' AND t.number = '" + silent + "'") == 1);
+  CHECK(count(desk.store, std::string("SELECT COUNT(*) FROM tickets WHERE ") +
+                              "number = '" + answered + "' AND first_responded_at IS NOT NULL") == 1);
+}
+
+TEST_CASE("tickets: silent in waiting_customer, a warning after N business days, closed as agreed M days later") {
+  Desk desk("auto_close: {warn_after: 3d, close_after: 2d}\n");
+  const std::string customer = "it-admin@sakura-giken.co.jp";
+  auto p = desk.receive(question("=?UTF-8?B?5L2Q6JekIOS4gOmDjg==?= <" + customer + ">", "設定の確認",
+                                 "ac1@sakura-giken.co.jp"));
+  const std::string quiet = p[0].ticket;
+  p = desk.receive(question(customer, "別の確認", "ac2@sakura-giken.co.jp"));
+  const std::string answers = p[0].ticket;
+  for (const auto& number : {quiet, answers})
+    desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key().tag(number), "r-" + number + "@passlogic-cloud.example.jp",
+                          "手順をお送りします。\r\n"));
+  CHECK(desk.status(quiet) == "waiting_customer");
+  const auto before = desk.received_by(customer).size();
+  // Friday 11:00 + 3 business days (Monday the 23rd is a holiday) = Thursday the 26th 11:00.
+  desk.now = at(2020, 11, 26, 10);
+  CHECK(desk.pipeline.auto_close() == 0);
+  desk.now = at(2020, 11, 26, 11, 30);
+  CHECK(desk.pipeline.auto_close() == 2);
+  auto mails = desk.received_by(customer);
+  REQUIRE(mails.size() == before + 2);
+  CHECK(mails[before].text.find("佐藤 一郎 様") != std::string::npos);
+  CHECK(mails[before].text.find("までにご返信がない場合") != std::string::npos);
+  CHECK(mails[before].auto_submitted == "auto-generated");
+  CHECK(desk.pipeline.auto_close() == 0);  // warned once
+  // One customer answers; the other stays silent.
+  desk.now = at(2020, 11, 27, 10);
+  p = desk.receive(question(customer, "Re: " + desk.pipeline.tag_key().tag(answers) + " 別の確認",
+                            "ac3@sakura-giken.co.jp", "まだ解決していません。"));
+  CHECK(desk.status(answers) == "open");
+  // Warned Thursday 11:30 + 2 business days = Monday the 30th 11:30.
+  desk.now = at(2020, 11, 30, 11);
+  CHECK(desk.pipeline.auto_close() == 0);
+  desk.now = at(2020, 11, 30, 12);
+  CHECK(desk.pipeline.auto_close() == 1);
+  CHECK(desk.status(quiet) == "closed");
+  CHECK(desk.status(answers) == "open");
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets WHERE number = '" + quiet + "' AND close_reason = 'agreed'") == 1);
+  const auto notice = desk.last_mail_to(customer);
+  CHECK(notice.subject.find(desk.pipeline.tag_key().tag(quiet)) != std::string::npos);
+  CHECK(notice.text.find("佐藤 一郎 様") != std::string::npos);
 }
 
 TEST_CASE("store: a store created before the newer ticket columns gets them on open and keeps its rows") {
