@@ -1,6 +1,7 @@
 // Crash safety of IMAP intake on the real binary (SPEC.md §11 "a crash at any moment loses no
 // mail and opens no ticket twice"): 500 mails in the real Dovecot, `madoguchi run` killed with
-// mail and opens no ticket twice"): 500 mails in the real Dovecot, `madoguchi run` killed with
+// SIGKILL and restarted 20 times, each kill paced by the store's progress (ten rounds during
+// intake, ten during the stages), then one last run to the end. Afterwards
 // exactly 500 messages and 500 tickets, no mail twice, no acknowledgement twice, and every mail
 // marked \Seen on the server.
 #include <doctest/doctest.h>
