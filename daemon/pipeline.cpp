@@ -61,6 +61,7 @@ int Pipeline::intake(MailSource& source, const MailboxConfig& mailbox) {
     // Oversize mail (IMAP fetches at most max_message_size bytes): for staff, never answered.
     const bool oversize = raw.size() >= mailbox.max_message_size;
     rec.suppress_auto_reply = old_at_first_run || oversize;
+    rec.oversize = oversize;
     const IntakeResult r = store_.store_incoming(rec, raw);
     // Mark at the source only now that the row is committed (a duplicate was committed
     // earlier and its mark was lost in a crash: mark it again).
@@ -91,6 +92,11 @@ std::string warnings_text(const parsers::ParsedMail& m) {
     out += parsers::warning_name(w.code);
   }
   return out;
+}
+
+bool has_warning(const parsers::ParsedMail& m, parsers::WarningCode code) {
+  return std::any_of(m.warnings.begin(), m.warnings.end(),
+                     [code](const parsers::Warning& w) { return w.code == code; });
 }
 
 bool has_critical_warning(const parsers::ParsedMail& m) {
@@ -313,6 +319,7 @@ ProcessedMail Pipeline::process(std::int64_t id) {
   std::string mailbox, sha, state;
   sys_seconds received_at{};
   bool suppress = false;
+  bool oversize = false;
   {
     SQLite::Statement q(db,
                         "SELECT mailbox, sha256, state, received_at, suppress_auto_reply "
@@ -324,6 +331,7 @@ ProcessedMail Pipeline::process(std::int64_t id) {
     state = q.getColumn(2).getString();
     received_at = from_unix(q.getColumn(3).getInt64());
     suppress = q.getColumn(4).getInt() != 0;
+    oversize = q.getColumn(4).getInt() == 2;
   }
   ProcessedMail result;
   result.message = id;
@@ -331,7 +339,11 @@ ProcessedMail Pipeline::process(std::int64_t id) {
 
   // parse: fetched -> parsed
   const std::string raw = read_file(store_.spool_path(sha));
-  const parsers::ParsedMail mail = parsers::parse_mail(raw);
+  parsers::ParsedMail mail = parsers::parse_mail(raw);
+  // Cut at intake: what is stored is incomplete, so the ticket is flagged for staff.
+  if (oversize && !has_warning(mail, parsers::WarningCode::truncated_message))
+    mail.warnings.push_back({parsers::WarningCode::truncated_message, true,
+                             "cut at the mailbox's max_message_size at intake"});
   const std::string sender =
       mail.from.empty() ? std::string() : rules::normalize_address(mail.from.front().address);
   result.subject = mail.subject;
@@ -517,7 +529,7 @@ void Pipeline::open_ticket(std::int64_t id, const parsers::ParsedMail& mail,
   if (!decision.auto_reply || decision.template_name.empty()) {
     why_not = decision.loop_reason.value_or("no automatic reply for this outcome");
   } else if (suppress) {
-    why_not = "first_run_old_mail";
+    why_not = has_warning(mail, parsers::WarningCode::truncated_message) ? "oversize_mail" : "first_run_old_mail";
   } else if (sender.empty()) {
     why_not = "no_sender";
   } else {

@@ -305,7 +305,8 @@ IntakeResult Store::store_incoming(const IntakeRecord& record, std::string_view 
   ins.bind(5, hash);
   ins.bind(6, static_cast<std::int64_t>(raw.size()));
   ins.bind(7, to_unix(record.received_at));
-  ins.bind(8, record.suppress_auto_reply ? 1 : 0);
+  // messages.suppress_auto_reply: 0 answer, 1 old at the first run, 2 oversize (cut).
+  ins.bind(8, record.oversize ? 2 : record.suppress_auto_reply ? 1 : 0);
   ins.exec();
   const std::int64_t id = db_.getLastInsertRowid();
   checkpoint();

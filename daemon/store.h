@@ -42,6 +42,7 @@ struct IntakeRecord {
   std::int64_t uid = 0;
   std::chrono::sys_seconds received_at{};
   bool suppress_auto_reply = false;  // first-run cutoff, oversize mail
+  bool oversize = false;             // cut at the mailbox's max_message_size
   // IMAP: the same bytes already stored from this mailbox (under another UIDVALIDITY:UID,
   // after a UIDVALIDITY change) are a duplicate. The hash covers the Message-ID header, so a
   // reused Message-ID with different content is a new mail.

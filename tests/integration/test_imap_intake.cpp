@@ -288,7 +288,7 @@ TEST_CASE("imap: Dovecot stopped and restarted while running loses and duplicate
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 10);
 }
 
-TEST_CASE("imap: a 30 MB mail is stored up to max_message_size, ticketed, never answered") {
+TEST_CASE("imap: a 30 MB mail is stored up to max_message_size, ticketed and flagged, never answered") {
   MailServers servers(dovecot_only());
   ImapDeployment d(servers, true);
   std::string big = "From: it-admin@sakura-giken.co.jp\r\nTo: support@passlogic-cloud.example.jp\r\n"
@@ -312,7 +312,7 @@ TEST_CASE("imap: a 30 MB mail is stored up to max_message_size, ticketed, never 
   const auto limit = static_cast<long long>(d.mailbox().max_message_size);
   CHECK(limit == 25ll << 20);
   CHECK(count(store, "SELECT size FROM messages WHERE uid = 1") == limit);
-  CHECK(count(store, "SELECT suppress_auto_reply FROM messages WHERE uid = 1") == 1);
+  CHECK(count(store, "SELECT suppress_auto_reply FROM messages WHERE uid = 1") == 2);  // 2 = oversize
   CHECK(count(store, "SELECT suppress_auto_reply FROM messages WHERE uid = 2") == 0);
   SQLite::Statement q(store.db(), "SELECT sha256 FROM messages WHERE uid = 1");
   REQUIRE(q.executeStep());
@@ -321,6 +321,10 @@ TEST_CASE("imap: a 30 MB mail is stored up to max_message_size, ticketed, never 
   const auto processed = p.process_pending();
   REQUIRE(processed.size() == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 2);
+  // The cut mail's ticket is flagged for staff, and says why it was not answered.
+  CHECK(processed[0].note == "oversize_mail");
+  CHECK(count(store, "SELECT t.flagged FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE m.uid = 1") == 1);
+  CHECK(count(store, "SELECT t.flagged FROM tickets t JOIN messages m ON m.ticket_id = t.id WHERE m.uid = 2") == 0);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox o JOIN messages m ON o.cause_message = m.id "
                      "WHERE m.uid = 1 AND o.kind IN ('acknowledgement','refusal')") == 0);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE kind = 'acknowledgement'") == 1);
