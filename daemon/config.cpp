@@ -97,13 +97,15 @@ void read_mailbox(ConfigReader& r, const YAML::Node& n, const std::filesystem::p
 void read_smtp(ConfigReader& r, const YAML::Node& n, const std::filesystem::path& base,
                MainConfig& cfg) {
   if (!r.expect_map(n, "smtp")) return;
-  r.check_keys(n, {"url", "user", "password_file", "password_env", "ca_file", "allow_plaintext",
-                   "max_age", "bounce_suppress_after", "bounce_suppress_for"});
+  r.check_keys(n, {"url", "user", "password_file", "password_env", "password_credential",
+                   "ca_file", "allow_plaintext", "max_age", "bounce_suppress_after",
+                   "bounce_suppress_for"});
   SmtpConfig& s = cfg.smtp;
   s.url = r.string(n, "url", true).value_or(s.url);
   s.user = r.string(n, "user").value_or("");
   s.password_file = path_key(r, n, "password_file", base);
   s.password_env = r.string(n, "password_env").value_or("");
+  s.password_credential = r.string(n, "password_credential").value_or("");
   s.ca_file = path_key(r, n, "ca_file", base);
   s.allow_plaintext = r.boolean(n, "allow_plaintext").value_or(false);
   s.max_age = duration_key(r, n, "max_age", s.max_age);

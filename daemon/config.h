@@ -37,8 +37,9 @@ struct MailboxConfig {
 struct SmtpConfig {
   std::string url = "dir:outbox";  // smtp://host:587 (STARTTLS), smtps://…, dir:/path (sink)
   std::string user;
-  std::string password_file;
-  std::string password_env;
+  std::string password_file;        // resolved path; at most one of the three sources
+  std::string password_env;         // environment variable name
+  std::string password_credential;  // systemd credential name ($CREDENTIALS_DIRECTORY/<name>)
   std::string ca_file;
   bool allow_plaintext = false;
   std::chrono::seconds max_age{2 * 86400};  // give up retrying a 4xx after this long

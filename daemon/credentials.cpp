@@ -43,7 +43,9 @@ CredentialResult read_credential(const CredentialSource& source,
   }
   Credential c;
   std::optional<std::string> secret;
+  std::string what;  // the source, for the error of an empty secret
   if (!source.password_env.empty()) {
+    what = "password_env " + source.password_env;
     const char* v = env(source.password_env.c_str());
     if (!v) {
       r.error = "password_env " + source.password_env + " is not set";
@@ -61,17 +63,20 @@ CredentialResult read_credential(const CredentialSource& source,
       r.error = "password_credential must be a credential name, not a path";
       return r;
     }
+    what = "password_credential " + source.password_credential;
     secret = read_secret_file(std::filesystem::path(dir) / source.password_credential, r.error,
                               "password_credential");
   } else if (!source.password_file.empty()) {
+    what = "password_file " + source.password_file;
     secret = read_secret_file(source.password_file, r.error, "password_file");
   } else {
+    what = "xoauth2_token_file " + source.xoauth2_token_file;
     c.kind = Credential::Kind::xoauth2_bearer;
     secret = read_secret_file(source.xoauth2_token_file, r.error, "xoauth2_token_file");
   }
   if (!secret) return r;
   if (secret->empty()) {
-    r.error = "the configured secret is empty";
+    r.error = "the configured secret is empty (" + what + ")";
     return r;
   }
   c.secret = std::move(*secret);

@@ -1,35 +1,26 @@
 // smtp_sink.cpp — see smtp_sink.h.
 #include "daemon/smtp_sink.h"
 
+#include "daemon/credentials.h"
+
 #include <curl/curl.h>
 
-#include <cstdlib>
+#include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace madoguchi::daemon {
 namespace {
 
-// The credentials helper of the IMAP side (daemon/credentials.h) did not exist when this was
-// written; this reads the same two sources. Move to it once it lands.
+// The password, through the same helper as IMAP (daemon/credentials.h). No source configured
+// = no password (AUTH only happens with a user). Errors name the source, never the secret.
 std::string read_secret(const SmtpConfig& c) {
-  if (!c.password_file.empty()) {
-    std::ifstream in(c.password_file, std::ios::binary);
-    if (!in) throw std::runtime_error("smtp: cannot read password_file " + c.password_file);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    std::string s = ss.str();
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    return s;
-  }
-  if (!c.password_env.empty()) {
-    const char* v = std::getenv(c.password_env.c_str());
-    if (!v) throw std::runtime_error("smtp: environment variable " + c.password_env + " is not set");
-    return v;
-  }
-  return {};
+  if (c.password_file.empty() && c.password_env.empty() && c.password_credential.empty())
+    return {};
+  const CredentialResult r =
+      read_credential({c.password_file, c.password_env, c.password_credential, ""});
+  if (!r.credential) throw std::runtime_error("smtp: " + r.error);
+  return r.credential->secret;
 }
 
 struct Upload {

@@ -32,8 +32,10 @@ struct SmtpOptions {
   std::chrono::seconds timeout{300};  // whole transaction
 };
 
-// Reads the password from password_file (trailing newline dropped) or password_env.
-// Throws std::runtime_error naming the file or variable (never the secret) when set but unreadable.
+// Reads the password through read_credential (credentials.h): password_file, password_env or
+// password_credential ($CREDENTIALS_DIRECTORY/<name>), trailing newline dropped; none = no
+// password. Throws std::runtime_error naming the source (never the secret) when it is
+// unreadable, unset or empty, or when more than one source is configured.
 SmtpOptions smtp_options_from_config(const SmtpConfig& config);
 
 class SmtpSink final : public MailSink {
