@@ -1,6 +1,8 @@
 // daemon_process.cpp — see daemon_process.h.
 #include "daemon_process.h"
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -133,6 +135,13 @@ CommandResult run_madoguchi(const std::vector<std::string>& args, const std::str
   ::close(out_fd);
   ::unlink(out_tmpl);
   return {decode_status(status), ss.str()};
+}
+
+long long store_count(const std::filesystem::path& db, const std::string& sql) {
+  SQLite::Database d(db.string(), SQLite::OPEN_READONLY, 5000);
+  SQLite::Statement q(d, sql);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
 }
 
 }  // namespace madoguchi::testing

@@ -41,6 +41,9 @@ class DaemonProcess {
   int status_ = 0;
 };
 
+// A single number from the daemon's SQLite store, read-only (e.g. "SELECT COUNT(*) …").
+long long store_count(const std::filesystem::path& db, const std::string& sql);
+
 // Runs the binary to completion; returns {exit code, stdout+stderr}.
 struct CommandResult {
   int exit_code = -1;

@@ -32,10 +32,7 @@ madoguchi::testing::MailServerOptions dovecot_only() {
 }
 
 long long count(const fs::path& db, const std::string& sql) {
-  SQLite::Database d(db.string(), SQLite::OPEN_READONLY, 5000);
-  SQLite::Statement q(d, sql);
-  q.executeStep();
-  return q.getColumn(0).getInt64();
+  return madoguchi::testing::store_count(db, sql);
 }
 
 }  // namespace

@@ -45,10 +45,7 @@ const std::string kMail =
     "Content-Type: text/plain; charset=UTF-8\r\n\r\n管理画面の操作について教えてください。\r\n";
 
 long long count(const fs::path& db, const std::string& sql) {
-  SQLite::Database d(db.string(), SQLite::OPEN_READONLY);
-  SQLite::Statement q(d, sql);
-  q.executeStep();
-  return q.getColumn(0).getInt64();
+  return madoguchi::testing::store_count(db, sql);
 }
 
 }  // namespace
