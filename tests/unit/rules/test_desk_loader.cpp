@@ -108,6 +108,15 @@ TEST_CASE("desk: template overrides per kind, unknown kinds refused") {
                      *p->desk("desk"), at("2026-11-24T10:00:00+09:00"));
   CHECK(d.identity == Identity::not_registered);
   CHECK(d.template_name == "identity_not_registered");
+  // Every mail the desk sends may be worded by the desk, not only the automatic replies.
+  ConfigErrors more;
+  auto q = Policy::from_text({{"desk.yaml", base + "templates: {staff_reply: pl_reply, closed_agreed: pl_agreed, "
+                                                   "auto_close_warning: pl_warn}\n"}}, "", more);
+  REQUIRE(q);
+  CHECK(more.empty());
+  CHECK(q->desk("desk")->templates.at("staff_reply") == "pl_reply");
+  CHECK(q->desk("desk")->templates.at("closed_agreed") == "pl_agreed");
+  CHECK(q->desk("desk")->templates.at("closed") == "closed");
 }
 
 TEST_CASE("desk: outcomes and their templates, first match wins, eligible-only rules skip others") {
