@@ -1,0 +1,305 @@
+// Bounces end to end against the real Dovecot and SMTP capture server of the team's kit: a
+// customer's mail is acknowledged over SMTP, the remote side's MTA returns a delivery status
+// notification (multipart/report as Postfix writes it: MAILER-DAEMON, null return path, the
+// machine-readable message/delivery-status part and our message's headers as
+// text/rfc822-headers), the DSN is fetched over IMAP and goes through the stages: our outbox
+// row becomes `bounced`, no ticket is opened and nothing answers MAILER-DAEMON; after
+// smtp.bounce_suppress_after hard bounces, automatic mail to that address is no longer sent
+// while a staff member's reply still is.
+// Note: acknowledgements leave with the null sender (RFC 3834), and an MTA never returns a DSN
+// for null-sender mail (RFC 5321 §4.5.5); the test returns them anyway because the stages do
+// not depend on which mail bounced. In production the DSNs that reach us are for staff replies
+// (sent with the desk's address), which count towards the same suppression.
+#include <doctest/doctest.h>
+
+#include "daemon/imap_source.h"
+#include "daemon/outbox.h"
+#include "daemon/pipeline.h"
+#include "daemon/smtp_sink.h"
+#include "deployment.h"
+#include "mail_servers.h"
+#include "parsers/parsed_mail.h"
+
+#include <nlohmann/json.hpp>
+
+using namespace madoguchi::daemon;
+using namespace madoguchi::testing;
+using std::chrono::sys_seconds;
+
+namespace {
+
+constexpr const char* kStaff = "staff@passlogic-cloud.example.jp";
+constexpr const char* kDesk = "support@passlogic-cloud.example.jp";
+constexpr const char* kCustomer = "it-admin@sakura-giken.co.jp";  // a demo tenant's admin
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The shipped desks and templates, the demo tenants (valid from 2019, for the 2020 clock),
+// a staff list, the fixture's INBOX over IMAP and its SMTP server, and a suppression threshold
+// of two hard bounces.
+struct BounceDeployment {
+  TempDir dir;
+  MainConfig config;
+  Runtime runtime;
+  explicit BounceDeployment(const MailServers& s) {
+    const fs::path src(MADOGUCHI_SOURCE_DIR);
+    {
+      std::ifstream in(src / "config/demo/tenants.yaml");
+      std::string tenants{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      for (std::size_t at = 0; (at = tenants.find("valid_from: 2025-", at)) != std::string::npos;)
+        tenants.replace(at + 12, 4, "2019");
+      std::ofstream(dir.path / "tenants.yaml") << tenants;
+    }
+    std::ofstream(dir.path / "imap.pw") << s.password << "\n";
+    std::ofstream(dir.path / "madoguchi.yaml")
+        << "store: store\ndesks: " << (src / "config/desks").string() << "\n"
+        << "tenants: tenants.yaml\n"
+        << "templates: " << (src / "templates").string() << "\n"
+        << "auto_replies_per_hour: 100\nstaff: [" << kStaff << "]\n"
+        << "mailboxes:\n  - name: main\n    url: " << s.imap_url() << "/INBOX\n"
+        << "    user: " << s.user << "\n    password_file: imap.pw\n"
+        << "    ca_file: " << s.ca_cert().string() << "\n    desk: passlogic-cloud\n"
+        << "    first_run_cutoff: 36500d\n    idle: false\n"
+        << "smtp:\n  url: " << s.smtp_url() << "\n  allow_plaintext: true\n"
+        << "  bounce_suppress_after: 2\n  bounce_suppress_for: 30d\n";
+    load_deployment(dir.path / "madoguchi.yaml", config, runtime);
+  }
+};
+
+struct Desk {
+  MailServers servers;
+  BounceDeployment d{servers};
+  sys_seconds now = at(2020, 11, 20, 11);  // Friday 11:00 JST, in business hours
+  Store store{d.config.store};
+  Pipeline pipeline{store, d.config, [this] { return now; }};
+  ImapSource source{d.config.mailboxes[0], store};
+  SmtpSink sink{smtp_options_from_config(d.config.smtp)};
+  Desk() { pipeline.set_runtime(d.runtime); }
+
+  // One mail into INBOX (APPEND with the injected time), intake, the stages, one outbox round.
+  std::vector<ProcessedMail> receive(const std::string& raw) {
+    servers.append_to_inbox(raw, now);
+    REQUIRE(pipeline.intake(source, d.config.mailboxes[0]) == 1);
+    auto processed = pipeline.process_pending();
+    REQUIRE(processed.size() == 1);
+    last_round = deliver();
+    return processed;
+  }
+  // The outbox round of `madoguchi run`, with the policy from the smtp: section.
+  DeliveryStats deliver() {
+    DeliveryPolicy policy;
+    policy.max_age = d.config.smtp.max_age;
+    policy.hard_bounces_to_suppress = d.config.smtp.bounce_suppress_after;
+    policy.suppress_for = d.config.smtp.bounce_suppress_for;
+    return deliver_due(store.db(), sink, now, policy);
+  }
+  // What the SMTP server received for `recipient` (by envelope), oldest first.
+  std::vector<std::string> received_by(const std::string& recipient) {
+    std::vector<std::string> out;
+    for (const auto& eml : servers.captured()) {
+      const auto env = nlohmann::json::parse(slurp(fs::path(eml).replace_extension(".json")));
+      for (const auto& rcpt : env["rcpt_tos"])
+        if (rcpt == recipient) out.push_back(slurp(eml));
+    }
+    return out;
+  }
+  struct Row {
+    std::string kind, recipient, envelope_from, state, last_reply, message_id;
+  };
+  std::vector<Row> outbox(const std::string& where = "1") {
+    std::vector<Row> rows;
+    SQLite::Statement q(store.db(),
+                        "SELECT kind, recipient, envelope_from, state, COALESCE(last_reply,''), message_id "
+                        "FROM outbox WHERE " + where + " ORDER BY id");
+    while (q.executeStep())
+      rows.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                      q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()});
+    return rows;
+  }
+  DeliveryStats last_round;
+};
+
+std::string question(const std::string& from, const std::string& subject, const std::string& msgid,
+                     const std::string& body = "管理画面の操作について教えてください。") {
+  return "From: " + from + "\r\nTo: " + kDesk + "\r\nSubject: " + subject + "\r\nMessage-ID: <" +
+         msgid + ">\r\nDate: Fri, 20 Nov 2020 10:59:00 +0900\r\n"
+         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + body + "\r\n";
+}
+
+// The header block of a mail as the SMTP server received it (what a DSN returns).
+std::string header_block(const std::string& raw) {
+  const auto end = raw.find("\r\n\r\n");
+  REQUIRE(end != std::string::npos);
+  return raw.substr(0, end + 2);
+}
+
+// A hard bounce of `returned` (our mail as received by the SMTP server) for `rcpt`, as
+// Postfix writes it (bounce_notify_util.c): the null return path the final delivery adds,
+// MAILER-DAEMON, Auto-Submitted, multipart/report with the human-readable notification, the
+// message/delivery-status part and the returned message's headers (text/rfc822-headers).
+std::string postfix_dsn(const std::string& returned, const std::string& rcpt, const std::string& queue_id) {
+  const std::string b = queue_id + ".1605837605/mx.passlogic-cloud.example.jp";
+  return "Return-Path: <>\r\n"
+         "Delivered-To: " + std::string(kDesk) + "\r\n"
+         "Received: by mx.passlogic-cloud.example.jp (Postfix)\r\n"
+         "\tid " + queue_id + "; Fri, 20 Nov 2020 11:00:05 +0900 (JST)\r\n"
+         "Date: Fri, 20 Nov 2020 11:00:05 +0900 (JST)\r\n"
+         "From: MAILER-DAEMON@mx.passlogic-cloud.example.jp (Mail Delivery System)\r\n"
+         "Subject: Undelivered Mail Returned to Sender\r\n"
+         "To: " + std::string(kDesk) + "\r\n"
+         "Auto-Submitted: auto-replied\r\n"
+         "MIME-Version: 1.0\r\n"
+         "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+         "\tboundary=\"" + b + "\"\r\n"
+         "Content-Transfer-Encoding: 8bit\r\n"
+         "Message-Id: <20201120020005." + queue_id + "@mx.passlogic-cloud.example.jp>\r\n"
+         "\r\n"
+         "This is a MIME-encapsulated message.\r\n"
+         "\r\n"
+         "--" + b + "\r\n"
+         "Content-Description: Notification\r\n"
+         "Content-Type: text/plain; charset=us-ascii\r\n"
+         "\r\n"
+         "This is the mail system at host mx.passlogic-cloud.example.jp.\r\n"
+         "\r\n"
+         "I'm sorry to have to inform you that your message could not\r\n"
+         "be delivered to one or more recipients. It's attached below.\r\n"
+         "\r\n"
+         "For further assistance, please send mail to postmaster.\r\n"
+         "\r\n"
+         "If you do so, please include this problem report. You can\r\n"
+         "delete your own text from the attached returned message.\r\n"
+         "\r\n"
+         "                   The mail system\r\n"
+         "\r\n"
+         "<" + rcpt + ">: host mx.sakura-giken.co.jp[192.0.2.25] said: 550\r\n"
+         "    5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown in\r\n"
+         "    local recipient table (in reply to RCPT TO command)\r\n"
+         "\r\n"
+         "--" + b + "\r\n"
+         "Content-Description: Delivery report\r\n"
+         "Content-Type: message/delivery-status\r\n"
+         "\r\n"
+         "Reporting-MTA: dns; mx.passlogic-cloud.example.jp\r\n"
+         "X-Postfix-Queue-ID: " + queue_id + "\r\n"
+         "X-Postfix-Sender: rfc822; " + std::string(kDesk) + "\r\n"
+         "Arrival-Date: Fri, 20 Nov 2020 11:00:04 +0900 (JST)\r\n"
+         "\r\n"
+         "Final-Recipient: rfc822; " + rcpt + "\r\n"
+         "Original-Recipient: rfc822;" + rcpt + "\r\n"
+         "Action: failed\r\n"
+         "Status: 5.1.1\r\n"
+         "Remote-MTA: dns; mx.sakura-giken.co.jp\r\n"
+         "Diagnostic-Code: smtp; 550 5.1.1 <" + rcpt + ">: Recipient address\r\n"
+         "    rejected: User unknown in local recipient table\r\n"
+         "\r\n"
+         "--" + b + "\r\n"
+         "Content-Description: Undelivered Message Headers\r\n"
+         "Content-Type: text/rfc822-headers\r\n"
+         "Content-Transfer-Encoding: 8bit\r\n"
+         "\r\n"
+         "Received: from madoguchi.passlogic-cloud.example.jp (localhost [127.0.0.1])\r\n"
+         "\tby mx.passlogic-cloud.example.jp (Postfix) with ESMTP id " + queue_id + "\r\n"
+         "\tfor <" + rcpt + ">; Fri, 20 Nov 2020 11:00:04 +0900 (JST)\r\n" +
+         header_block(returned) +
+         "\r\n"
+         "--" + b + "--\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no ticket, answers nobody, and repeated hard bounces suppress automatic mail but not staff replies") {
+  Desk desk;
+  REQUIRE(desk.d.config.smtp.bounce_suppress_after == 2);
+
+  // 1. A customer's question is acknowledged over SMTP (the null sender: automatic mail).
+  auto p = desk.receive(question(kCustomer, "トークン再発行", "q1@sakura-giken.co.jp"));
+  CHECK(p[0].action == "new_ticket");
+  REQUIRE(!p[0].ticket.empty());
+  const std::string first_ticket = p[0].ticket;
+  auto acks = desk.outbox("kind = 'acknowledgement'");
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].recipient == kCustomer);
+  CHECK(acks[0].envelope_from.empty());
+  CHECK(acks[0].state == "sent");
+  auto to_customer = desk.received_by(kCustomer);
+  REQUIRE(to_customer.size() == 1);
+  const auto ack1 = madoguchi::parsers::parse_mail(to_customer[0]);
+  CHECK(ack1.message_id == acks[0].message_id);
+
+  const long long tickets_before = count(desk.store, "SELECT COUNT(*) FROM tickets");
+  const long long outbox_before = count(desk.store, "SELECT COUNT(*) FROM outbox");
+  const std::size_t captured_before = desk.servers.captured().size();
+
+  // 2. The customer's server refuses it; the DSN comes back into the support mailbox.
+  const std::string dsn1 = postfix_dsn(to_customer[0], kCustomer, "4B1C52A0F3");
+  {
+    const auto parsed = madoguchi::parsers::parse_mail(dsn1);  // the parser sees what Postfix wrote
+    CHECK(parsed.is_delivery_status);
+    CHECK(parsed.dsn_original_message_id == acks[0].message_id);
+  }
+  p = desk.receive(dsn1);
+  CAPTURE(p[0].note);
+  CHECK(p[0].outcome == "bounce");
+  CHECK(p[0].action == "bounce");
+  CHECK(p[0].ticket.empty());
+  CHECK(p[0].reply.empty());
+  acks = desk.outbox("kind = 'acknowledgement'");
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].state == "bounced");
+  CHECK(acks[0].last_reply.find("5.1.1") != std::string::npos);
+  // No ticket for the DSN, nothing queued (to MAILER-DAEMON or anyone), nothing sent.
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets") == tickets_before);
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM outbox") == outbox_before);
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM outbox WHERE lower(recipient) LIKE '%mailer-daemon%'") == 0);
+  CHECK(desk.servers.captured().size() == captured_before);
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed' AND outcome = 'bounce' "
+                          "AND ticket_id IS NULL") == 1);
+  CHECK(hard_bounces_since(desk.store.db(), kCustomer, desk.now - std::chrono::hours(1)) == 1);
+  // One bounce is below the threshold of two: the next acknowledgement is still sent.
+  desk.now += std::chrono::minutes(10);
+  p = desk.receive(question(kCustomer, "ログインできない", "q2@sakura-giken.co.jp"));
+  CHECK(p[0].action == "new_ticket");
+  acks = desk.outbox("kind = 'acknowledgement'");
+  REQUIRE(acks.size() == 2);
+  CHECK(acks[1].state == "sent");
+  to_customer = desk.received_by(kCustomer);
+  REQUIRE(to_customer.size() == 2);
+
+  // 3. The second acknowledgement bounces too: two hard bounces of this address.
+  p = desk.receive(postfix_dsn(to_customer[1], kCustomer, "5C2D63B104"));
+  CHECK(p[0].action == "bounce");
+  CHECK(desk.outbox("kind = 'acknowledgement'")[1].state == "bounced");
+  CHECK(hard_bounces_since(desk.store.db(), kCustomer, desk.now - std::chrono::hours(1)) == 2);
+
+  // 4. A third question still opens a ticket, but its acknowledgement is not sent.
+  desk.now += std::chrono::minutes(10);
+  p = desk.receive(question(kCustomer, "証明書の更新", "q3@sakura-giken.co.jp"));
+  CHECK(p[0].action == "new_ticket");
+  const std::string third_ticket = p[0].ticket;
+  CHECK(desk.last_round.suppressed == 1);
+  acks = desk.outbox("kind = 'acknowledgement'");
+  REQUIRE(acks.size() == 3);
+  CHECK(acks[2].state == "failed");
+  CHECK(acks[2].last_reply.rfind("suppressed", 0) == 0);
+  CHECK(desk.received_by(kCustomer).size() == 2);
+
+  // 5. A staff member's reply (a person's mail, with our address as envelope sender) is sent.
+  const std::string tag = desk.pipeline.tag_key().tag(third_ticket);
+  p = desk.receive(question(kStaff, "Re: " + tag + " 証明書の更新", "r1@passlogic-cloud.example.jp",
+                            "佐藤様\r\n\r\n証明書は管理画面の［設定］から更新できます。"));
+  CHECK(p[0].action == "staff_reply");
+  const auto replies = desk.outbox("kind = 'staff_reply'");
+  REQUIRE(replies.size() == 1);
+  CHECK_FALSE(replies[0].envelope_from.empty());  // the desk's address, not the null sender
+  CHECK(replies[0].state == "sent");
+  CHECK(desk.last_round.suppressed == 0);
+  to_customer = desk.received_by(kCustomer);
+  REQUIRE(to_customer.size() == 3);
+  CHECK(madoguchi::parsers::parse_mail(to_customer[2]).message_id == replies[0].message_id);
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM outbox WHERE lower(recipient) LIKE '%mailer-daemon%'") == 0);
+  CHECK(load_ticket(desk.store.db(), first_ticket));
+}
