@@ -195,7 +195,20 @@ int run_deliver(const DeliverOptions& opt) {
     return exit_tempfail;  // the MTA keeps the mail and retries after the operator's fix
   }
   init_logging(config->log_level, !config->log_personal_data);
-  std::string raw((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  // At most the mailbox's max_message_size is kept (the rest is read and dropped, so the MTA
+  // sees the whole mail taken); a cut mail is ticketed for staff and never answered.
+  std::size_t limit = MailboxConfig{}.max_message_size;
+  for (const auto& m : config->mailboxes)
+    if (m.name == opt.mailbox) limit = m.max_message_size;
+  std::string raw;
+  bool oversize = false;
+  char buf[65536];
+  while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
+    const auto n = static_cast<std::size_t>(std::cin.gcount());
+    const std::size_t keep = raw.size() < limit ? std::min(n, limit - raw.size()) : 0;
+    raw.append(buf, keep);
+    oversize = oversize || keep < n || raw.size() >= limit;
+  }
   if (std::cin.bad()) {
     std::cerr << "madoguchi deliver: cannot read standard input\n";
     return exit_tempfail;
@@ -206,6 +219,8 @@ int run_deliver(const DeliverOptions& opt) {
     rec.mailbox = opt.mailbox;
     rec.source_key = "stdin:" + sha256_hex(raw);
     rec.received_at = system_now();
+    rec.oversize = oversize;
+    rec.suppress_auto_reply = oversize;
     const auto r = store.store_incoming(rec, raw);
     log_event(spdlog::level::info, r.duplicate ? "mail_duplicate" : "mail_stored",
               {{"mailbox", opt.mailbox}, {"message", std::to_string(r.message_id)},

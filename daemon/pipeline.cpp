@@ -46,7 +46,9 @@ int Pipeline::intake(MailSource& source, const MailboxConfig& mailbox) {
       source.mark_processed(item);
       continue;
     }
-    const std::string raw = source.fetch(item);
+    std::string raw = source.fetch(item);
+    // IMAP fetches at most the limit; a Maildir file is cut here, so every source stores alike.
+    if (raw.size() > mailbox.max_message_size) raw.resize(mailbox.max_message_size);
     IntakeRecord rec;
     rec.mailbox = source.name();
     rec.source_key = item.key;

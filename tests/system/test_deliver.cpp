@@ -26,7 +26,7 @@ struct DeliverDir {
     std::error_code ec;
     fs::remove_all(path, ec);
   }
-  fs::path config(const std::string& store) const {
+  fs::path config(const std::string& store, const std::string& mailbox_extra = "") const {
     const fs::path src(MADOGUCHI_SOURCE_DIR);
     const fs::path cfg = path / ("madoguchi-" + std::to_string(std::hash<std::string>{}(store)) + ".yaml");
     std::ofstream(cfg) << "store: " << store << "\n"
@@ -34,7 +34,7 @@ struct DeliverDir {
                        << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
                        << "templates: " << (src / "templates").string() << "\n"
                        << "mailboxes:\n  - name: main\n    url: maildir:Maildir\n    desk: passlogic-cloud\n"
-                       << "smtp:\n  url: dir:sent\n";
+                       << mailbox_extra << "smtp:\n  url: dir:sent\n";
     return cfg;
   }
 };
@@ -82,4 +82,18 @@ TEST_CASE("deliver: exit 75 when the store cannot be written") {
   INFO(r2.output);
   CHECK(r2.exit_code == 75);
   CHECK(count(dir.path / "store2" / "madoguchi.db", "SELECT COUNT(*) FROM messages") == 1);
+}
+
+TEST_CASE("deliver: a mail over max_message_size is taken whole, stored cut, ticketed for staff, not answered") {
+  DeliverDir dir;
+  const auto cfg = dir.config("store", "    max_message_size: 64K\n");
+  std::string big = kMail;
+  big.insert(big.find("\r\n\r\n") + 4, std::string(200 * 1024, 'x') + "\r\n");
+  auto r = run_madoguchi({"deliver", "--config", cfg.string(), "--mailbox", "main"}, big);
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  const fs::path db = dir.path / "store" / "madoguchi.db";
+  CHECK(count(db, "SELECT size FROM messages") == 64 * 1024);
+  CHECK(count(db, "SELECT COUNT(*) FROM tickets WHERE flagged = 1") == 1);
+  CHECK(count(db, "SELECT COUNT(*) FROM outbox WHERE kind IN ('acknowledgement', 'refusal')") == 0);
 }
