@@ -71,6 +71,27 @@ int hard_bounces_since(SQLite::Database& db, std::string_view recipient, std::ch
   return q.getColumn(0).getInt();
 }
 
+namespace {
+void record_hard_bounce(SQLite::Database& db, std::string_view recipient, std::string_view message_id,
+                        const std::string& status, std::chrono::sys_seconds now) {
+  SQLite::Statement ins(db, "INSERT INTO outbox_bounces (recipient, at, message_id, status) VALUES (?, ?, ?, ?)");
+  ins.bind(1, lower(recipient));
+  ins.bind(2, to_unix(now));
+  ins.bind(3, std::string(message_id));
+  ins.bind(4, status);
+  ins.exec();
+}
+
+// The enhanced status code of an SMTP reply ("550 5.1.1 <x>: …" -> "5.1.1"), or "".
+std::string enhanced_status(const std::string& reply) {
+  if (reply.size() < 9 || (reply[3] != ' ' && reply[3] != '-')) return "";
+  const std::size_t end = reply.find_first_of(" \r\n", 4);
+  const std::string code = reply.substr(4, end == std::string::npos ? std::string::npos : end - 4);
+  const bool shaped = code.size() >= 5 && std::isdigit(static_cast<unsigned char>(code[0])) && code[1] == '.';
+  return shaped ? code : "";
+}
+}  // namespace
+
 DsnSummary summarize_dsn(std::string_view raw) {
   DsnSummary s;
   bool failed = false, delayed = false;
@@ -109,19 +130,14 @@ bool mark_bounced(SQLite::Database& db, std::string_view message_id, const DsnSu
     if (!q.executeStep()) return false;
     recipient = q.getColumn(0).getString();
   }
-  if (dsn.delayed) return true;  // still being tried by the remote side: nothing to mark
+  // A delay notice (still being tried) or a success notice (delivered, relayed, expanded):
+  // nothing to mark.
+  if (!dsn.hard) return true;
   SQLite::Statement upd(db, "UPDATE outbox SET state = 'bounced', last_reply = ? WHERE message_id = ?");
   upd.bind(1, "bounced: DSN " + (dsn.status.empty() ? std::string("without status") : dsn.status));
   upd.bind(2, std::string(message_id));
   upd.exec();
-  if (dsn.hard) {
-    SQLite::Statement ins(db, "INSERT INTO outbox_bounces (recipient, at, message_id, status) VALUES (?, ?, ?, ?)");
-    ins.bind(1, lower(recipient));
-    ins.bind(2, to_unix(now));
-    ins.bind(3, std::string(message_id));
-    ins.bind(4, dsn.status);
-    ins.exec();
-  }
+  record_hard_bounce(db, recipient, message_id, dsn.status, now);
   log_event(spdlog::level::warn, "outbox_bounced",
             {{"to", mask_address(recipient)}, {"status", dsn.status.empty() ? "-" : dsn.status},
              {"hard", dsn.hard ? "true" : "false"}});
@@ -221,6 +237,13 @@ DeliveryStats deliver_due(SQLite::Database& db, MailSink& sink, std::chrono::sys
                now - from_unix(d.created_at) >= policy.max_age) {
       state = "failed";
       ++stats.failed;
+      // The relay refused the mailbox itself (5.1.x: no such user, bad address): as good as a
+      // DSN, and the only bounce automatic mail ever gets (it goes out with the null sender,
+      // and no MTA returns a DSN for that, RFC 5321 §4.5.5).
+      if (r.status == SendResult::Status::permanent_failure) {
+        const std::string status = enhanced_status(r.reply);
+        if (status.rfind("5.1.", 0) == 0) record_hard_bounce(db, d.rcpt, d.message_id, status, now);
+      }
     } else {
       ++stats.deferred;
     }

@@ -437,8 +437,9 @@ void Pipeline::ticket_stage(std::int64_t id, std::string_view raw, const parsers
     const DsnSummary dsn = summarize_dsn(raw);
     const bool marked = !mail.dsn_original_message_id.empty() &&
                         mark_bounced(db, mail.dsn_original_message_id, dsn, now);
-    result.note = marked ? "outbox message marked bounced (" + dsn.status + ")"
-                         : (dsn.delayed ? "delay notice" : "bounce for an unknown message");
+    result.note = !marked ? "bounce for an unknown message"
+                  : dsn.hard ? "outbox message marked bounced (" + dsn.status + ")"
+                             : (dsn.delayed ? "delay notice" : "delivery notice without failure");
     return;
   }
 

@@ -352,6 +352,10 @@ TEST_CASE("smtp: 550 at RCPT or after DATA is not retried and marked failed at o
   const RowState c = row_state(store, content);
   CHECK(c.state == "failed");
   CHECK(c.last_reply.rfind("554 5.6.0", 0) == 0);
+  // The refused mailbox (5.1.1) counts as a hard bounce towards suppression, the refused
+  // content (5.6.0) does not: the address is fine.
+  CHECK(hard_bounces_since(store.db(), "nobody@example.co.jp", kNow - std::chrono::hours(1)) == 1);
+  CHECK(hard_bounces_since(store.db(), "suzuki@example.co.jp", kNow - std::chrono::hours(1)) == 0);
   // Later rounds leave them alone.
   CHECK(deliver_due(store.db(), sink, kNow + std::chrono::hours(3), std::chrono::hours(48)).failed == 0);
   CHECK(row_state(store, unknown).attempts == 1);
@@ -448,9 +452,14 @@ TEST_CASE("smtp: DSN hard bounces mark rows bounced and suppress automatic mail 
   CHECK(row_state(store, staff4).state == "sent");
   CHECK(servers.captured().size() == 3);
 
-  // A delay report marks nothing; the suppression ends after its period.
+  // A delay report or a success notice marks nothing; the suppression ends after its period.
   const auto later = queue(store, "gone@example.co.jp", 5, true);
   CHECK(mark_bounced(store.db(), "mg.5.test@passlogic.example.jp", summarize_dsn(delay_dsn), kNow));
   CHECK(row_state(store, later).state == "pending");
+  const std::string delivered_dsn =
+      "Final-Recipient: rfc822; gone@example.co.jp\r\nAction: delivered\r\nStatus: 2.0.0\r\n";
+  CHECK(mark_bounced(store.db(), "mg.5.test@passlogic.example.jp", summarize_dsn(delivered_dsn), kNow));
+  CHECK(row_state(store, later).state == "pending");
+  CHECK(hard_bounces_since(store.db(), "gone@example.co.jp", kNow - std::chrono::hours(1)) == 2);
   CHECK(deliver_due(store.db(), sink, kNow + policy.suppress_for + std::chrono::hours(1), policy).sent == 1);
 }
