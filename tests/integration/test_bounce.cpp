@@ -12,15 +12,7 @@
 // (sent with the desk's address), which count towards the same suppression.
 #include <doctest/doctest.h>
 
-#include "daemon/imap_source.h"
-#include "daemon/outbox.h"
-#include "daemon/pipeline.h"
-#include "daemon/smtp_sink.h"
-#include "deployment.h"
-#include "mail_servers.h"
-#include "parsers/parsed_mail.h"
-
-#include <nlohmann/json.hpp>
+#include "imap_desk.h"
 
 using namespace madoguchi::daemon;
 using namespace madoguchi::testing;
@@ -28,84 +20,13 @@ using std::chrono::sys_seconds;
 
 namespace {
 
-constexpr const char* kStaff = "staff@passlogic-cloud.example.jp";
+constexpr const char* kStaff = kDeskStaff;
 constexpr const char* kDesk = "support@passlogic-cloud.example.jp";
 constexpr const char* kCustomer = "it-admin@sakura-giken.co.jp";  // a demo tenant's admin
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The shipped desks and templates, the demo tenants (valid from 2019, for the 2020 clock),
-// a staff list, the fixture's INBOX over IMAP and its SMTP server, and a suppression threshold
-// of two hard bounces.
-struct BounceDeployment {
-  TempDir dir;
-  MainConfig config;
-  Runtime runtime;
-  explicit BounceDeployment(const MailServers& s) {
-    const fs::path src(MADOGUCHI_SOURCE_DIR);
-    {
-      std::ifstream in(src / "config/demo/tenants.yaml");
-      std::string tenants{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      for (std::size_t at = 0; (at = tenants.find("valid_from: 2025-", at)) != std::string::npos;)
-        tenants.replace(at + 12, 4, "2019");
-      std::ofstream(dir.path / "tenants.yaml") << tenants;
-    }
-    std::ofstream(dir.path / "imap.pw") << s.password << "\n";
-    std::ofstream(dir.path / "madoguchi.yaml")
-        << "store: store\ndesks: " << (src / "config/desks").string() << "\n"
-        << "tenants: tenants.yaml\n"
-        << "templates: " << (src / "templates").string() << "\n"
-        << "auto_replies_per_hour: 100\nstaff: [" << kStaff << "]\n"
-        << "mailboxes:\n  - name: main\n    url: " << s.imap_url() << "/INBOX\n"
-        << "    user: " << s.user << "\n    password_file: imap.pw\n"
-        << "    ca_file: " << s.ca_cert().string() << "\n    desk: passlogic-cloud\n"
-        << "    first_run_cutoff: 36500d\n    idle: false\n"
-        << "smtp:\n  url: " << s.smtp_url() << "\n  allow_plaintext: true\n"
-        << "  bounce_suppress_after: 2\n  bounce_suppress_for: 30d\n";
-    load_deployment(dir.path / "madoguchi.yaml", config, runtime);
-  }
-};
-
-struct Desk {
-  MailServers servers;
-  BounceDeployment d{servers};
-  sys_seconds now = at(2020, 11, 20, 11);  // Friday 11:00 JST, in business hours
-  Store store{d.config.store};
-  Pipeline pipeline{store, d.config, [this] { return now; }};
-  ImapSource source{d.config.mailboxes[0], store};
-  SmtpSink sink{smtp_options_from_config(d.config.smtp)};
-  Desk() { pipeline.set_runtime(d.runtime); }
-
-  // One mail into INBOX (APPEND with the injected time), intake, the stages, one outbox round.
-  std::vector<ProcessedMail> receive(const std::string& raw) {
-    servers.append_to_inbox(raw, now);
-    REQUIRE(pipeline.intake(source, d.config.mailboxes[0]) == 1);
-    auto processed = pipeline.process_pending();
-    REQUIRE(processed.size() == 1);
-    last_round = deliver();
-    return processed;
-  }
-  // The outbox round of `madoguchi run`, with the policy from the smtp: section.
-  DeliveryStats deliver() {
-    DeliveryPolicy policy;
-    policy.max_age = d.config.smtp.max_age;
-    policy.hard_bounces_to_suppress = d.config.smtp.bounce_suppress_after;
-    policy.suppress_for = d.config.smtp.bounce_suppress_for;
-    return deliver_due(store.db(), sink, now, policy);
-  }
-  // What the SMTP server received for `recipient` (by envelope), oldest first.
-  std::vector<std::string> received_by(const std::string& recipient) {
-    std::vector<std::string> out;
-    for (const auto& eml : servers.captured()) {
-      const auto env = nlohmann::json::parse(slurp(fs::path(eml).replace_extension(".json")));
-      for (const auto& rcpt : env["rcpt_tos"])
-        if (rcpt == recipient) out.push_back(slurp(eml));
-    }
-    return out;
-  }
+// Automatic mail to an address is suppressed after two hard bounces.
+struct Desk : ImapDesk {
+  Desk() : ImapDesk("", "  bounce_suppress_after: 2\n  bounce_suppress_for: 30d\n") {}
   struct Row {
     std::string kind, recipient, envelope_from, state, last_reply, message_id;
   };
@@ -119,7 +40,6 @@ struct Desk {
                       q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()});
     return rows;
   }
-  DeliveryStats last_round;
 };
 
 std::string question(const std::string& from, const std::string& subject, const std::string& msgid,
@@ -225,7 +145,7 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
   CHECK(acks[0].recipient == kCustomer);
   CHECK(acks[0].envelope_from.empty());
   CHECK(acks[0].state == "sent");
-  auto to_customer = desk.received_by(kCustomer);
+  auto to_customer = desk.raw_received_by(kCustomer);
   REQUIRE(to_customer.size() == 1);
   const auto ack1 = madoguchi::parsers::parse_mail(to_customer[0]);
   CHECK(ack1.message_id == acks[0].message_id);
@@ -266,7 +186,7 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
   acks = desk.outbox("kind = 'acknowledgement'");
   REQUIRE(acks.size() == 2);
   CHECK(acks[1].state == "sent");
-  to_customer = desk.received_by(kCustomer);
+  to_customer = desk.raw_received_by(kCustomer);
   REQUIRE(to_customer.size() == 2);
 
   // 3. The second acknowledgement bounces too: two hard bounces of this address.
@@ -285,7 +205,7 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
   REQUIRE(acks.size() == 3);
   CHECK(acks[2].state == "failed");
   CHECK(acks[2].last_reply.rfind("suppressed", 0) == 0);
-  CHECK(desk.received_by(kCustomer).size() == 2);
+  CHECK(desk.raw_received_by(kCustomer).size() == 2);
 
   // 5. A staff member's reply (a person's mail, with our address as envelope sender) is sent.
   const std::string tag = desk.pipeline.tag_key().tag(third_ticket);
@@ -297,7 +217,7 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
   CHECK_FALSE(replies[0].envelope_from.empty());  // the desk's address, not the null sender
   CHECK(replies[0].state == "sent");
   CHECK(desk.last_round.suppressed == 0);
-  to_customer = desk.received_by(kCustomer);
+  to_customer = desk.raw_received_by(kCustomer);
   REQUIRE(to_customer.size() == 3);
   CHECK(madoguchi::parsers::parse_mail(to_customer[2]).message_id == replies[0].message_id);
   CHECK(count(desk.store, "SELECT COUNT(*) FROM outbox WHERE lower(recipient) LIKE '%mailer-daemon%'") == 0);

@@ -5,15 +5,7 @@
 // and commands by e-mail, reopening within and after the desk's window, auto-close.
 #include <doctest/doctest.h>
 
-#include "daemon/imap_source.h"
-#include "daemon/outbox.h"
-#include "daemon/pipeline.h"
-#include "daemon/smtp_sink.h"
-#include "deployment.h"
-#include "mail_servers.h"
-#include "parsers/parsed_mail.h"
-
-#include <nlohmann/json.hpp>
+#include "imap_desk.h"
 
 using namespace madoguchi::daemon;
 using namespace madoguchi::testing;
@@ -21,74 +13,16 @@ using std::chrono::sys_seconds;
 
 namespace {
 
-constexpr const char* kStaff = "staff@passlogic-cloud.example.jp";
+constexpr const char* kStaff = kDeskStaff;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The shipped desks and templates, the demo tenants, a staff list, the fixture's INBOX over
-// IMAP (STARTTLS, the kit's CA). `desk_yaml` is appended to the copied passlogic-cloud desk.
-struct ImapDeployment {
-  TempDir dir;
-  MainConfig config;
-  Runtime runtime;
-  ImapDeployment(const MailServers& s, const std::string& desk_yaml) {
-    const fs::path src(MADOGUCHI_SOURCE_DIR);
-    fs::copy(src / "config/desks", dir.path / "desks");
-    std::ofstream(dir.path / "desks/passlogic-cloud.yaml", std::ios::app) << desk_yaml;
-    // The demo tenants, with contracts that were already valid in 2020 (see Desk::now).
-    {
-      std::ifstream in(src / "config/demo/tenants.yaml");
-      std::string tenants{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      for (std::size_t at = 0; (at = tenants.find("valid_from: 2025-", at)) != std::string::npos;)
-        tenants.replace(at + 12, 4, "2019");
-      std::ofstream(dir.path / "tenants.yaml") << tenants;
-    }
-    std::ofstream(dir.path / "imap.pw") << s.password << "\n";
-    std::ofstream(dir.path / "madoguchi.yaml")
-        << "store: store\ndesks: desks\n"
-        << "tenants: tenants.yaml\n"
-        << "templates: " << (src / "templates").string() << "\n"
-        << "auto_replies_per_hour: 100\nstaff: [" << kStaff << "]\n"
-        << "mailboxes:\n  - name: main\n    url: " << s.imap_url() << "/INBOX\n"
-        << "    user: " << s.user << "\n    password_file: imap.pw\n"
-        << "    ca_file: " << s.ca_cert().string() << "\n    desk: passlogic-cloud\n"
-        << "    first_run_cutoff: 36500d\n    idle: false\n"
-        << "smtp:\n  url: " << s.smtp_url() << "\n  allow_plaintext: true\n";
-    load_deployment(dir.path / "madoguchi.yaml", config, runtime);
-  }
-};
-
-// A desk whose clock the test moves: mail goes in through IMAP, replies out through SMTP.
-struct Desk {
-  MailServers servers;
-  ImapDeployment d;
-  // November 2020 has the weekday pattern of November 2026 (Monday 11/23 is 勤労感謝の日), and
-  // lies in the past: Dovecot replaces an APPEND date in the future with the current time.
-  sys_seconds now = at(2020, 11, 20, 11);  // Friday 11:00 JST
-  Store store{d.config.store};
-  Pipeline pipeline{store, d.config, [this] { return now; }};
-  ImapSource source{d.config.mailboxes[0], store};
-  SmtpSink sink{smtp_options_from_config(d.config.smtp)};
-  explicit Desk(const std::string& desk_yaml = "") : d(servers, desk_yaml) { pipeline.set_runtime(d.runtime); }
-
+// The ticket scenarios expect every mail to leave at once.
+struct Desk : ImapDesk {
+  using ImapDesk::ImapDesk;
   std::vector<ProcessedMail> receive(const std::string& raw) {
-    servers.append_to_inbox(raw, now);
-    REQUIRE(pipeline.intake(source, d.config.mailboxes[0]) == 1);
-    // The server's INTERNALDATE (set by APPEND) is the arrival time the rules see.
-    CHECK(count(store, "SELECT received_at FROM messages ORDER BY id DESC LIMIT 1") ==
-          now.time_since_epoch().count());
-    auto processed = pipeline.process_pending();
-    deliver();
+    auto processed = ImapDesk::receive(raw);
+    CHECK(last_round.deferred == 0);
+    CHECK(last_round.failed == 0);
     return processed;
-  }
-  // One outbox round over SMTP at the injected time; every due mail must go out.
-  void deliver() {
-    const auto stats = deliver_due(store.db(), sink, now, std::chrono::hours(48));
-    CHECK(stats.deferred == 0);
-    CHECK(stats.failed == 0);
   }
   // Outbox rows (kind, recipient, template) queued so far, oldest first.
   std::vector<std::tuple<std::string, std::string, std::string>> outbox() {
@@ -97,30 +31,6 @@ struct Desk {
     while (q.executeStep())
       rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString());
     return rows;
-  }
-  // Mails the SMTP server received for `recipient`, oldest first (its envelope, not headers).
-  std::vector<std::string> raw_received_by(const std::string& recipient) {
-    deliver();
-    std::vector<std::string> out;
-    for (const auto& eml : servers.captured()) {
-      const auto env = nlohmann::json::parse(slurp(fs::path(eml).replace_extension(".json")));
-      for (const auto& rcpt : env["rcpt_tos"])
-        if (rcpt == recipient) out.push_back(slurp(eml));
-    }
-    return out;
-  }
-  std::vector<madoguchi::parsers::ParsedMail> received_by(const std::string& recipient) {
-    std::vector<madoguchi::parsers::ParsedMail> out;
-    for (const auto& raw : raw_received_by(recipient)) out.push_back(madoguchi::parsers::parse_mail(raw));
-    return out;
-  }
-  madoguchi::parsers::ParsedMail last_mail_to(const std::string& recipient) {
-    auto all = received_by(recipient);
-    REQUIRE(!all.empty());
-    return all.back();
-  }
-  std::string status(const std::string& number) {
-    return load_ticket(store.db(), number)->status;
   }
 };
 

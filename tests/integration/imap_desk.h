@@ -1,0 +1,120 @@
+// imap_desk.h — integration-test fixture: a desk served by the real Dovecot and SMTP capture
+// server of the team's kit, with an injected clock. Mail goes in by IMAP APPEND with the
+// clock's INTERNALDATE (Python's imaplib) and through intake and the stages; the outbox is
+// delivered over SMTP at the clock's time; what the server received is read back by envelope.
+// Dovecot replaces APPEND dates in the future with the current time, so scenarios run in
+// November 2020, which has the weekdays and the 11/23 holiday of November 2026; the demo
+// tenants' contracts are moved to start in 2019 for it.
+#pragma once
+
+#include "daemon/imap_source.h"
+#include "daemon/outbox.h"
+#include "daemon/pipeline.h"
+#include "daemon/smtp_sink.h"
+#include "deployment.h"
+#include "mail_servers.h"
+#include "parsers/parsed_mail.h"
+
+#include <nlohmann/json.hpp>
+
+namespace madoguchi::testing {
+
+inline constexpr const char* kDeskStaff = "staff@passlogic-cloud.example.jp";
+
+inline std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The shipped desks (`desk_yaml` appended to passlogic-cloud's copy) and templates, the demo
+// tenants, a staff list, the fixture's INBOX over IMAP (STARTTLS, the kit's CA) and its SMTP
+// server (`smtp_yaml` appended to the smtp: section).
+struct ImapDeployment {
+  TempDir dir;
+  MainConfig config;
+  Runtime runtime;
+  ImapDeployment(const MailServers& s, const std::string& desk_yaml, const std::string& smtp_yaml) {
+    const fs::path src(MADOGUCHI_SOURCE_DIR);
+    fs::copy(src / "config/desks", dir.path / "desks");
+    std::ofstream(dir.path / "desks/passlogic-cloud.yaml", std::ios::app) << desk_yaml;
+    {
+      std::ifstream in(src / "config/demo/tenants.yaml");
+      std::string tenants{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      for (std::size_t at = 0; (at = tenants.find("valid_from: 2025-", at)) != std::string::npos;)
+        tenants.replace(at + 12, 4, "2019");
+      std::ofstream(dir.path / "tenants.yaml") << tenants;
+    }
+    std::ofstream(dir.path / "imap.pw") << s.password << "\n";
+    std::ofstream(dir.path / "madoguchi.yaml")
+        << "store: store\ndesks: desks\ntenants: tenants.yaml\n"
+        << "templates: " << (src / "templates").string() << "\n"
+        << "auto_replies_per_hour: 100\nstaff: [" << kDeskStaff << "]\n"
+        << "mailboxes:\n  - name: main\n    url: " << s.imap_url() << "/INBOX\n"
+        << "    user: " << s.user << "\n    password_file: imap.pw\n"
+        << "    ca_file: " << s.ca_cert().string() << "\n    desk: passlogic-cloud\n"
+        << "    first_run_cutoff: 36500d\n    idle: false\n"
+        << "smtp:\n  url: " << s.smtp_url() << "\n  allow_plaintext: true\n" << smtp_yaml;
+    load_deployment(dir.path / "madoguchi.yaml", config, runtime);
+  }
+};
+
+struct ImapDesk {
+  MailServers servers;
+  ImapDeployment d;
+  sys_seconds now = at(2020, 11, 20, 11);  // Friday 11:00 JST, in business hours
+  Store store{d.config.store};
+  Pipeline pipeline{store, d.config, [this] { return now; }};
+  ImapSource source{d.config.mailboxes[0], store};
+  SmtpSink sink{smtp_options_from_config(d.config.smtp)};
+  DeliveryStats last_round;  // of the last receive()
+
+  explicit ImapDesk(const std::string& desk_yaml = "", const std::string& smtp_yaml = "")
+      : d(servers, desk_yaml, smtp_yaml) {
+    pipeline.set_runtime(d.runtime);
+  }
+
+  // One mail into INBOX at `now`, intake, the stages, one outbox round.
+  std::vector<ProcessedMail> receive(const std::string& raw) {
+    servers.append_to_inbox(raw, now);
+    REQUIRE(pipeline.intake(source, d.config.mailboxes[0]) == 1);
+    // The server's INTERNALDATE (set by APPEND) is the arrival time the rules see.
+    CHECK(count(store, "SELECT received_at FROM messages ORDER BY id DESC LIMIT 1") ==
+          now.time_since_epoch().count());
+    auto processed = pipeline.process_pending();
+    REQUIRE(processed.size() == 1);
+    last_round = deliver();
+    return processed;
+  }
+  // The outbox round of `madoguchi run`, with the policy of the smtp: section.
+  DeliveryStats deliver() {
+    DeliveryPolicy policy;
+    policy.max_age = d.config.smtp.max_age;
+    policy.hard_bounces_to_suppress = d.config.smtp.bounce_suppress_after;
+    policy.suppress_for = d.config.smtp.bounce_suppress_for;
+    return deliver_due(store.db(), sink, now, policy);
+  }
+  // What the SMTP server received for `recipient` (by envelope), oldest first.
+  std::vector<std::string> raw_received_by(const std::string& recipient) {
+    deliver();
+    std::vector<std::string> out;
+    for (const auto& eml : servers.captured()) {
+      const auto env = nlohmann::json::parse(slurp(fs::path(eml).replace_extension(".json")));
+      for (const auto& rcpt : env["rcpt_tos"])
+        if (rcpt == recipient) out.push_back(slurp(eml));
+    }
+    return out;
+  }
+  std::vector<madoguchi::parsers::ParsedMail> received_by(const std::string& recipient) {
+    std::vector<madoguchi::parsers::ParsedMail> out;
+    for (const auto& raw : raw_received_by(recipient)) out.push_back(madoguchi::parsers::parse_mail(raw));
+    return out;
+  }
+  madoguchi::parsers::ParsedMail last_mail_to(const std::string& recipient) {
+    auto all = received_by(recipient);
+    REQUIRE(!all.empty());
+    return all.back();
+  }
+  std::string status(const std::string& number) { return load_ticket(store.db(), number)->status; }
+};
+
+}  // namespace madoguchi::testing
