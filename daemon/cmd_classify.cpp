@@ -6,109 +6,18 @@
 // errors (unknown desk or mailbox, bad --at, no desk for the mail).
 #include "daemon/cli.h"
 #include "daemon/config.h"
+#include "daemon/decision_json.h"
 #include "parsers/parsed_mail.h"
 #include "rules/calendar.h"
 #include "rules/policy.h"
 
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 namespace madoguchi::daemon {
-namespace {
-
-// Minimal JSON writer for the decision: strings are UTF-8 already (parser and YAML output).
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
-void json_optional(std::string& out, const std::optional<std::string>& v) {
-  if (v) json_string(out, *v);
-  else out += "null";
-}
-
-void json_list(std::string& out, const std::vector<std::string>& v) {
-  out += '[';
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ", ";
-    json_string(out, v[i]);
-  }
-  out += ']';
-}
-
-std::string to_json(const rules::Decision& d, std::chrono::minutes offset, bool explain) {
-  std::string o = "{\n";
-  auto key = [&](std::string_view k) {
-    if (o.size() > 2) o += ",\n";
-    o += "  ";
-    json_string(o, k);
-    o += ": ";
-  };
-  key("desk"); json_string(o, d.desk);
-  key("identity"); json_string(o, rules::to_string(d.identity));
-  key("tenant"); json_optional(o, d.tenant);
-  key("contract"); json_optional(o, d.contract);
-  key("outcome"); json_string(o, rules::to_string(d.outcome));
-  key("action"); json_string(o, rules::to_string(d.action));
-  key("rule"); json_optional(o, d.rule);
-  key("matched"); json_list(o, d.matched);
-  key("auto_reply"); o += d.auto_reply ? "true" : "false";
-  key("template"); json_string(o, d.template_name);
-  key("received_at"); json_string(o, rules::format_iso8601(d.received_at, offset));
-  key("accepted_at"); json_string(o, rules::format_iso8601(d.accepted_at, offset));
-  key("next_open"); json_string(o, rules::format_iso8601(d.next_open, offset));
-  key("first_response_due"); json_string(o, rules::format_iso8601(d.first_response_due, offset));
-  key("queued"); o += d.queued ? "true" : "false";
-  key("reason"); json_optional(o, d.reason);
-  key("reason_text"); json_optional(o, d.reason_text);
-  key("cite"); json_optional(o, d.cite);
-  key("refusal_template"); json_optional(o, d.refusal_template);
-  key("loop_reason"); json_optional(o, d.loop_reason);
-  key("language_note"); o += d.language_note ? "true" : "false";
-  if (explain) {
-    key("explain");
-    o += '[';
-    for (std::size_t i = 0; i < d.trace.size(); ++i) {
-      const auto& t = d.trace[i];
-      o += i ? ",\n    {" : "\n    {";
-      o += "\"rule\": ";
-      json_string(o, t.rule);
-      o += ", \"matched\": ";
-      o += t.matched ? "true" : "false";
-      o += ", \"note\": ";
-      json_string(o, t.note);
-      o += ", \"conditions\": ";
-      json_list(o, t.conditions);
-      o += '}';
-    }
-    o += d.trace.empty() ? "]" : "\n  ]";
-  }
-  o += "\n}\n";
-  return o;
-}
-
-}  // namespace
 
 Subcommand add_classify_command(CLI::App& root) {
   auto* app = root.add_subcommand("classify", "print the decision for one mail (nothing is stored or sent)");
@@ -194,7 +103,9 @@ Subcommand add_classify_command(CLI::App& root) {
               at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
             }
             const rules::Decision d = policy->decide(mail, *desk, at, opt->explain);
-            std::cout << to_json(d, desk->hours.utc_offset, opt->explain);
+            std::cout << decision_json(d, desk->hours.utc_offset, opt->explain)
+                             .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                      << '\n';
             return exit_ok;
           }};
 }

@@ -1,6 +1,7 @@
 // pipeline.cpp — see pipeline.h.
 #include "daemon/pipeline.h"
 
+#include "daemon/decision_json.h"
 #include "daemon/log.h"
 #include "daemon/outbox.h"
 #include "parsers/parsed_mail.h"
@@ -106,27 +107,6 @@ bool has_critical_warning(const parsers::ParsedMail& m) {
                      [](const parsers::Warning& w) { return w.critical; });
 }
 
-std::string decision_json(const rules::Decision& d) {
-  using nlohmann::json;
-  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
-  json j{{"desk", d.desk},
-         {"identity", rules::to_string(d.identity)},
-         {"tenant", opt(d.tenant)},
-         {"contract", opt(d.contract)},
-         {"outcome", rules::to_string(d.outcome)},
-         {"action", rules::to_string(d.action)},
-         {"rule", opt(d.rule)},
-         {"reason", opt(d.reason)},
-         {"matched", d.matched},
-         {"auto_reply", d.auto_reply},
-         {"loop_reason", opt(d.loop_reason)},
-         {"template", d.template_name},
-         {"received_at", rules::format_iso8601(d.received_at, kJapan)},
-         {"accepted_at", rules::format_iso8601(d.accepted_at, kJapan)},
-         {"first_response_due", rules::format_iso8601(d.first_response_due, kJapan)},
-         {"queued", d.queued}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 std::string domain_of(std::string_view address) {
   auto at = address.rfind('@');
@@ -392,7 +372,7 @@ ProcessedMail Pipeline::process(std::int64_t id) {
     upd.bind(4, result.outcome);
     upd.bind(5, std::string(rules::to_string(decision.action)));
     if (decision.rule) upd.bind(6, *decision.rule); else upd.bind(6);
-    upd.bind(7, decision_json(decision));
+    upd.bind(7, decision_json(decision, kJapan).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     upd.bind(8, id);
     upd.exec();
     tx.commit();
