@@ -121,12 +121,13 @@ std::optional<sys_seconds> instant(const CalendarOptions& o) {
     usage_error("--at: '" + o.at + "' is not ISO 8601 (e.g. 2026-11-24T10:00:00+09:00)");
     return std::nullopt;
   }
-  const int y = static_cast<int>(year_month_day{floor<days>(*t)}.year());
-  if (!rules::holidays_supported(y)) {
-    usage_error("--at: holidays are computed for 1980-2099 only");
-    return std::nullopt;
-  }
   return t;
+}
+
+// The year of `t` on the desk's clock (not UTC: 2100-01-01T00:00+09:00 is 2100 in Tokyo).
+bool instant_supported(sys_seconds t, const rules::CalendarSpec& spec) {
+  const int y = static_cast<int>(year_month_day{floor<days>(t + spec.utc_offset)}.year());
+  return rules::holidays_supported(y);
 }
 
 int run_holidays(const CalendarOptions& o) {
@@ -148,6 +149,7 @@ int with_desk(const CalendarOptions& o, F&& f) {
   if (!t) return exit_usage;
   rules::CalendarSpec spec;
   if (auto rc = load_desk_hours(o, spec)) return *rc;
+  if (!instant_supported(*t, spec)) return usage_error("--at: holidays are computed for 1980-2099 only");
   try {
     const rules::BusinessCalendar calendar(spec);
     return f(calendar, *t);
