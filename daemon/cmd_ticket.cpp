@@ -227,6 +227,8 @@ int cmd_act(const TicketOptions& opt, const std::string& what) {
     } else if (what == "status") {
       pipeline.staff_status(*ticket, opt.new_status, actor);
     } else if (what == "close") {
+      // Like reopen of an open ticket: the operator's picture of the ticket is off; say so.
+      if (ticket->status == "closed") throw std::invalid_argument("ticket is already closed");
       pipeline.staff_close(*ticket, opt.reason, actor);
     } else if (what == "reopen") {
       if (ticket->status != "closed") throw std::invalid_argument("ticket is not closed");

@@ -418,8 +418,10 @@ TEST_CASE("ticket cli: note, reply, status, close and reopen change the ticket a
   r = d.ticket({"close", "MG-000002", "--reason", "answered_spec", "--as", "staff:suzuki"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
   CHECK(d.statuses()["MG-000002"] == "closed");
-  // Closing again is idempotent: no second notice.
-  CHECK(d.ticket({"close", "MG-000002", "--reason", "resolved"}).exit_code == 0);
+  // Closing again is refused (as reopening an open ticket is), and sends no second notice.
+  const auto again = d.ticket({"close", "MG-000002", "--reason", "resolved"});
+  CHECK(again.exit_code == 2);
+  CHECK(contains(again.output, "already closed"));
   mails = sent_by_next_run(d);
   REQUIRE(mails.size() == 1);
   {
