@@ -3,7 +3,8 @@
 // are set only after the commit; IDLE wakes the watcher; a UIDVALIDITY change re-scans
 // without duplicates (a reused Message-ID with other content is new); Dovecot stopped and
 // restarted mid-run loses and duplicates nothing; a 30 MB mail; a first run over 2,000 mails
-// answers none of them. Each test starts its own Dovecot on free ports (~1 s).
+// answers none of them; XOAUTH2 and OAUTHBEARER logins with a token file that is re-read at
+// every connect. Each test starts its own Dovecot on free ports (~1 s).
 #include <doctest/doctest.h>
 
 #include "daemon/config.h"
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -190,6 +192,101 @@ TEST_CASE("imap: IMAPS verifies the certificate and moves processed mail to a Ja
   CHECK(server_count(servers, "ALL", "処理済み") == 1);  // copied before it left INBOX
   CHECK(p.intake(source, d.mailbox()) == 0);
   CHECK(count(store, "SELECT COUNT(*) FROM messages") == 1);
+}
+
+namespace {
+
+// Dovecot 2.3 checks an XOAUTH2 / OAUTHBEARER bearer token through its passdb like a
+// password, so the kit's passwd-file password serves as the token the operator's token tool
+// would write. The fixture's auth_mechanisms are narrowed to `mechanisms` and reloaded.
+void offer_sasl(const MailServers& s, const std::string& mechanisms) {
+  const fs::path conf = s.dovecot_conf();
+  std::ifstream in(conf);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string key = "auth_mechanisms = ";
+  const auto at = text.find(key);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, text.find('\n', at) - at, key + mechanisms);
+  std::ofstream(conf, std::ios::trunc) << text;
+  doveadm(s, "reload");
+  std::this_thread::sleep_for(1s);  // the login processes restart with the new set
+}
+
+// Rewrites the passwd-file line of the kit's user: a rotated token (in place, so the owner
+// and group the kit gave the file stay). Dovecot re-reads it when its mtime has changed, but
+// checks at most once a second: measured, a change is seen only after that second.
+void set_dovecot_password(const MailServers& s, const std::string& secret) {
+  std::ofstream(s.base() / "dovecot" / "users", std::ios::trunc)
+      << s.user << ":{PLAIN}" << secret << "::::::\n";
+  std::this_thread::sleep_for(2s);
+}
+
+// How many logins the kit's Dovecot logged with this SASL method.
+int logins_with(const MailServers& s, const std::string& method) {
+  std::ifstream in(s.base() / "dovecot" / "log" / "dovecot.info.log");
+  int n = 0;
+  for (std::string line; std::getline(in, line);)
+    n += line.find("Login: user=<" + s.user + ">") != std::string::npos &&
+         line.find("method=" + method + ",") != std::string::npos;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("imap: XOAUTH2 with a token file that the token tool refreshes, read at every connect") {
+  MailServers servers(dovecot_only());
+  offer_sasl(servers, "plain login xoauth2");  // XOAUTH2 only (libcurl prefers OAUTHBEARER)
+  ImapDeployment d(servers, false);
+  MailboxConfig mb = d.mailbox();
+  mb.password_file.clear();
+  mb.xoauth2_token_file = d.dir.path / "imap.token";
+  const std::string first = "ya29.first-token-7f3a", second = "ya29.second-token-c41d";
+  set_dovecot_password(servers, first);
+  std::ofstream(mb.xoauth2_token_file) << first << "\n";
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "XOAUTH2", "x1@sakura-giken.co.jp"));
+
+  Store store(d.config.store);
+  Pipeline p(store, d.config, wall_now);
+  p.set_runtime(d.runtime);
+  {
+    ImapSource source(mb, store);
+    CHECK(p.intake(source, mb) == 1);
+  }
+  CHECK(logins_with(servers, "XOAUTH2") == 1);
+  CHECK(server_count(servers, "SEEN") == 1);
+
+  // The provider rotates the token: the old one is refused with an error that names the
+  // mailbox, never the token; once the tool has written the new one, the next connection
+  // reads it (nothing cached from the first login).
+  set_dovecot_password(servers, second);
+  {
+    ImapSource source(mb, store);
+    try {
+      (void)source.pending();
+      FAIL("a stale token logged in");
+    } catch (const SourceError& e) {
+      const std::string what = e.what();
+      CHECK(what.find(first) == std::string::npos);
+      CHECK(what.find("imap connect failed") != std::string::npos);
+    }
+  }
+  std::ofstream(mb.xoauth2_token_file, std::ios::trunc) << second << "\n";
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "更新後", "x2@sakura-giken.co.jp"));
+  {
+    ImapSource source(mb, store);
+    CHECK(p.intake(source, mb) == 1);
+  }
+  CHECK(logins_with(servers, "XOAUTH2") == 2);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 2);
+
+  // Where the server offers OAUTHBEARER (RFC 7628) too, libcurl uses it with the same token.
+  offer_sasl(servers, "plain login xoauth2 oauthbearer");
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "OAUTHBEARER", "x3@sakura-giken.co.jp"));
+  {
+    ImapSource source(mb, store);
+    CHECK(p.intake(source, mb) == 1);
+  }
+  CHECK(logins_with(servers, "OAUTHBEARER") == 1);
 }
 
 TEST_CASE("imap: IDLE wakes the watcher when mail arrives") {
