@@ -3,6 +3,7 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace madoguchi::templates {
@@ -58,6 +59,31 @@ std::vector<std::string> template_variables(std::string_view template_text) {
     pos = end + 2;
   }
   return {names.begin(), names.end()};
+}
+
+std::pair<int, int> locate_syntax_error(std::string_view file_text, std::string_view part,
+                                        std::string_view message) {
+  const auto at = message.rfind(" at ");
+  if (at == std::string_view::npos) return {0, 0};
+  std::size_t offset = 0;
+  for (char c : message.substr(at + 4)) {
+    if (c < '0' || c > '9') return {0, 0};
+    offset = offset * 10 + static_cast<std::size_t>(c - '0');
+  }
+  // The part is the subject or body cut out of the file; an offset past it points at its end.
+  std::size_t base = file_text.find(part);
+  if (base == std::string_view::npos) base = 0;
+  const std::size_t pos = std::min(base + offset, file_text.size());
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < pos; ++i) {
+    if (file_text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(file_text[i]) & 0xC0) != 0x80) {
+      ++column;  // columns count characters, not UTF-8 bytes
+    }
+  }
+  return {line, column};
 }
 
 }  // namespace madoguchi::templates

@@ -27,10 +27,6 @@ std::shared_ptr<const TemplateSet> TemplateSet::load(const std::filesystem::path
       errors.push_back({entry.path().string(), 1, 1, error});
       continue;
     }
-    for (const auto* part : {&parts.subject, &parts.body}) {
-      auto r = templates::render(*part, {});
-      if (!r.ok) errors.push_back({entry.path().string(), 0, 0, r.error});
-    }
     set->templates_[entry.path().stem().string()] = std::move(parts);
   }
   if (ec) errors.push_back({dir.string(), 0, 0, "cannot list templates: " + ec.message()});

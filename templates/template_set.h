@@ -23,8 +23,10 @@ struct RenderedMail {
 
 class TemplateSet {
  public:
-  // Loads every *.mustache in `dir`; syntax errors are recorded per file. nullptr when the
-  // directory cannot be read.
+  // Loads every *.mustache in `dir` (a file without its Subject line is an error). Template
+  // syntax and unknown variables are check_templates()'s (variables.h), which every loader
+  // runs first and which places each error at file:line:column. nullptr when the directory
+  // cannot be read.
   static std::shared_ptr<const TemplateSet> load(const std::filesystem::path& dir,
                                                  rules::ConfigErrors& errors);
 

@@ -159,7 +159,8 @@ rules::ConfigErrors check_templates(const std::filesystem::path& dir,
     for (const auto* part : {&parts.subject, &parts.body}) {
       const RenderResult r = render(*part, samples);
       if (!r.ok) {
-        errors.push_back({file, 0, 0, "template syntax: " + r.error});
+        const auto [line, column] = locate_syntax_error(text, *part, r.error);
+        errors.push_back({file, line, column, "template syntax: " + r.error});
         rendered = false;
       }
     }
