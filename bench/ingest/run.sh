@@ -27,6 +27,7 @@ export IMAP_PORT=$((PORT_BASE + 143)) IMAPS_PORT=$((PORT_BASE + 993)) LMTP_PORT=
 export MAIL_USERS="support:secret"
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target madoguchi -j2 >/dev/null
+build=$(cd "$build" && pwd)  # the daemon runs in the work directory below
 bin="$build/madoguchi"
 work="$MAILTEST_BASE/bench"
 chmod 755 "$MAILTEST_BASE"  # mktemp makes 0700; Dovecot's auth user must get in
@@ -72,12 +73,12 @@ t0=$(now)
 bytes=$(curl -sS --ssl-reqd --cacert "$MAILTEST_BASE/tls/cert.pem" -u support:secret \
   "imap://127.0.0.1:$IMAP_PORT/INBOX;UID=[1-$COUNT]" | wc -c)
 t1=$(now)
-raw_s=$(echo "$t1 - $t0" | bc -l)
+raw_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')
 config throughput "dir:$work/sent"
 t0=$(now)
 (cd "$work" && "$bin" run --once --config throughput.yaml >"$work/throughput.log" 2>&1)
 t1=$(now)
-pipe_s=$(echo "$t1 - $t0" | bc -l)
+pipe_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')
 msgs=$(q throughput "SELECT COUNT(*) FROM messages")
 tickets=$(q throughput "SELECT COUNT(*) FROM tickets")
 acks=$(q throughput "SELECT COUNT(*) FROM outbox WHERE kind IN ('acknowledgement','refusal')")
