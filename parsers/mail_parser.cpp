@@ -1,10 +1,15 @@
 // mail_parser.cpp — parse_mail(): raw RFC 5322 bytes to ParsedMail.
 //
-// Walks the MIME tree with our tokenizer (mime.h), decodes transfer encodings and charsets
-// with our decoders, and picks the body text the way a reader would: text/plain preferred in
-// multipart/alternative, text/html converted when it is the only body, inline text parts of
-// multipart/mixed joined in order, the text of an attached message only when the mail has no
-// text of its own. Everything that goes wrong becomes a Warning; nothing throws out.
+// Walks the MIME tree that mimetic's parser gives us (mime.h: parse_mime, bounded before and
+// while mimetic reads), reads every type, parameter and file name with our own
+// parse_structured(), decodes transfer encodings and charsets with our decoders, and picks the
+// body text the way a reader would: text/plain preferred in multipart/alternative, text/html
+// converted when it is the only body, inline text parts of multipart/mixed joined in order,
+// the text of an attached message only when the mail has no text of its own. An attached
+// message that mimetic could not read as one (base64 or quoted-printable encoded, a
+// multipart/digest part without Content-Type, message/global) is decoded by us and parsed
+// again through parse_mime() with the part and depth budget that is left. Everything that
+// goes wrong becomes a Warning; nothing throws out.
 #include "parsers/parsed_mail.h"
 
 #include "parsers/address.h"
@@ -16,6 +21,7 @@
 #include "parsers/transfer_encoding.h"
 
 #include <exception>
+#include <limits>
 #include <new>
 
 namespace madoguchi::parsers {
@@ -46,6 +52,7 @@ struct Context {
   std::size_t parts = 0;
   bool parts_exhausted = false;
   bool depth_warned = false;
+  bool tree_cut = false;  // the tree being walked was cut by parse_mime's entity bound
 
   void warn(WarningCode code, bool critical, std::string detail) {
     for (const auto& w : mail.warnings)
@@ -80,14 +87,8 @@ std::string strip_comments_lower(std::string_view v) {
   return ascii_lower(trim_view(out));
 }
 
-const RawField* find_field(const HeaderBlock& hb, std::string_view name) {
-  for (const auto& f : hb.fields)
-    if (iequals(f.name, name)) return &f;
-  return nullptr;
-}
-
-std::string message_id_of(const HeaderBlock& hb) {
-  const RawField* f = find_field(hb, "Message-ID");
+std::string message_id_of(const std::vector<RawField>& fields) {
+  const RawField* f = find_field(fields, "Message-ID");
   if (!f) return "";
   auto ids = parse_msg_ids(f->value);
   if (!ids.empty()) return ids.front();
@@ -150,16 +151,16 @@ std::string decode_text(Context& ctx, std::string_view bytes, const std::string&
   return normalize_newlines(std::move(r.text));
 }
 
-Body parse_entity(Context& ctx, std::string_view entity, std::size_t depth, Part& part,
+Body parse_entity(Context& ctx, const Entity& entity, std::size_t depth, Part& part,
                   bool default_rfc822, bool in_report, bool top);
 
 // Fills the top-level header fields of ParsedMail.
-void fill_headers(Context& ctx, const HeaderBlock& hb) {
+void fill_headers(Context& ctx, const Entity& entity) {
   ParsedMail& m = ctx.mail;
-  if (hb.bad_lines) ctx.warn(WarningCode::bad_header, false, "header line without a colon");
-  m.headers.reserve(hb.fields.size());
+  if (entity.bad_header) ctx.warn(WarningCode::bad_header, false, "header line without a colon");
+  m.headers.reserve(entity.fields.size());
   bool seen_from = false;
-  for (const auto& f : hb.fields) {
+  for (const auto& f : entity.fields) {
     EncodedWordsResult d = decode_encoded_words(f.value);
     std::string name(f.name);
     if (d.bad_word)
@@ -231,34 +232,33 @@ void fill_headers(Context& ctx, const HeaderBlock& hb) {
   }
 }
 
-Body parse_multipart(Context& ctx, std::string_view body, const StructuredValue& ct,
-                     std::size_t depth, Part& part, bool is_report) {
+Body parse_multipart(Context& ctx, const Entity& entity, std::size_t depth, Part& part,
+                     bool is_report) {
   Body out;
-  const std::string* boundary = ct.param("boundary");
-  if (!boundary || boundary->empty()) {
+  if (entity.kind != Entity::Kind::multipart || entity.no_boundary) {
+    // mimetic was given a boundary that never matches, so the whole body is here.
     ctx.warn(WarningCode::missing_boundary, true, "multipart without boundary: read as text");
-    std::string text = decode_text(ctx, body, "", false);
+    std::string text = decode_text(ctx, entity.body, "", false);
     if (!trim_view(text).empty()) out.pieces.push_back({std::move(text), false});
     return out;
   }
-  std::size_t budget = ctx.options.max_parts > ctx.parts ? ctx.options.max_parts - ctx.parts : 0;
-  MultipartSplit split = split_multipart(body, *boundary, budget == 0 ? 1 : budget);
-  if (!split.closed && !split.truncated)
+  // A multipart still open where parse_mime cut the input is not the mail's fault.
+  if (!entity.closed && !(entity.open_at_end && ctx.tree_cut))
     ctx.warn(WarningCode::missing_boundary, false, "multipart without closing delimiter");
-  if (split.parts.empty() && !split.closed)
+  if (entity.children.empty() && !entity.closed)
     ctx.warn(WarningCode::missing_boundary, true, "multipart boundary never found");
   bool alternative = part.content_type == "multipart/alternative";
   bool digest = part.content_type == "multipart/digest";
   std::vector<Body> children;
-  for (auto p : split.parts) {
+  for (const auto& child : entity.children) {
     if (ctx.parts >= ctx.options.max_parts) {
       ctx.parts_exhausted = true;
       break;
     }
     part.children.emplace_back();
-    children.push_back(parse_entity(ctx, p, depth + 1, part.children.back(), digest, is_report, false));
+    children.push_back(parse_entity(ctx, child, depth + 1, part.children.back(), digest, is_report, false));
   }
-  if (split.truncated || ctx.parts_exhausted)
+  if (ctx.parts_exhausted)
     ctx.warn(WarningCode::too_many_parts, true, "part limit reached: later parts ignored");
   if (alternative) {
     // Prefer the plain alternative; fall back to the first that has any text.
@@ -290,38 +290,75 @@ std::string join_text(const Body& b) {
   return out;
 }
 
-Body parse_entity(Context& ctx, std::string_view entity, std::size_t depth, Part& part,
+// The warnings about a tree parse_mime returned.
+void note_tree(Context& ctx, const MimeTree& tree) {
+  if (tree.cut) ctx.warn(WarningCode::too_many_parts, true, "part limit reached: later parts ignored");
+  // A bug of ours, not of the mail: only the bytes of attached messages may be off.
+  if (tree.out_of_step)
+    ctx.warn(WarningCode::internal_error, true, "parser bug: mime positions out of step");
+}
+
+// The entity budget of the pre-scan. It counts every line that *could* start an entity
+// ("--…" lines, Content-Type fields), so a plain mail with a pasted log or SQL full of
+// "--" lines would be cut at max_parts although it has one part; the walk below enforces
+// max_parts on the real parts, and the pre-scan only has to keep mimetic's allocations and
+// recursion bounded, which this multiple still does (a few MB of entities at most).
+std::size_t prescan_budget(std::size_t max_parts) {
+  constexpr std::size_t factor = 8;
+  return max_parts > std::numeric_limits<std::size_t>::max() / factor ? max_parts : max_parts * factor;
+}
+
+bool identity_encoding(std::string_view cte) {
+  return cte.empty() || cte == "7bit" || cte == "8bit" || cte == "binary";
+}
+
+// An encapsulated message mimetic did not read itself: parses the decoded bytes through
+// parse_mime() again, within the parts and depth that are left. Returns the root's header
+// fields through *fields (for the attachment name and the DSN) and the message's Body.
+Body parse_encapsulated(Context& ctx, std::string_view decoded, std::size_t depth, Part& part,
+                        std::vector<RawField>* fields) {
+  if (ctx.parts >= ctx.options.max_parts) {
+    ctx.parts_exhausted = true;
+    ctx.warn(WarningCode::too_many_parts, true, "part limit reached: later parts ignored");
+    return {};
+  }
+  MimeTree tree = parse_mime(decoded, prescan_budget(ctx.options.max_parts - ctx.parts),
+                             ctx.options.max_depth > depth ? ctx.options.max_depth - depth : 0);
+  note_tree(ctx, tree);
+  bool outer_cut = ctx.tree_cut;
+  ctx.tree_cut = tree.cut;
+  part.children.emplace_back();
+  Body nested = parse_entity(ctx, tree.root, depth, part.children.back(), false, false, false);
+  ctx.tree_cut = outer_cut;
+  *fields = std::move(tree.root.fields);
+  return nested;
+}
+
+Body parse_entity(Context& ctx, const Entity& entity, std::size_t depth, Part& part,
                   bool default_rfc822, bool in_report, bool top) {
   ++ctx.parts;
   Body out;
-  HeaderBlock local_hb;
-  if (!top) local_hb = split_header(entity);
-  HeaderBlock hb_top;
-  if (top) {
-    hb_top = split_header(entity);
-    fill_headers(ctx, hb_top);
-  }
-  const HeaderBlock& hb = top ? hb_top : local_hb;
-  if (!top && hb.bad_lines) ctx.warn(WarningCode::bad_header, false, "part header line without a colon");
+  if (top) fill_headers(ctx, entity);
+  else if (entity.bad_header) ctx.warn(WarningCode::bad_header, false, "part header line without a colon");
 
-  const RawField* ctf = find_field(hb, "Content-Type");
+  const std::vector<RawField>& fields = entity.fields;
+  const RawField* ctf = find_field(fields, "Content-Type");
   StructuredValue ct;
   if (ctf) ct = parse_structured(ctf->value);
   if (ct.value.find('/') == std::string::npos)
     ct.value = default_rfc822 ? "message/rfc822" : "text/plain";
   part.content_type = ct.value;
   if (const auto* cs = ct.param("charset")) part.charset = ascii_lower(trim_view(*cs));
-  if (const RawField* cte = find_field(hb, "Content-Transfer-Encoding"))
+  if (const RawField* cte = find_field(fields, "Content-Transfer-Encoding"))
     part.transfer_encoding = strip_comments_lower(cte->value);
   StructuredValue cd;
-  if (const RawField* cdf = find_field(hb, "Content-Disposition")) cd = parse_structured(cdf->value);
+  if (const RawField* cdf = find_field(fields, "Content-Disposition")) cd = parse_structured(cdf->value);
   part.disposition = cd.value == "inline" || cd.value == "attachment" ? cd.value : "";
   if (const auto* fn = cd.param("filename"); fn && !fn->empty()) part.filename = *fn;
   else if (const auto* nm = ct.param("name"); nm && !nm->empty()) part.filename = *nm;
   if (cd.bad_encoding || ct.bad_encoding)
     ctx.warn(WarningCode::bad_encoded_word, false, "undecodable parameter value");
 
-  std::string_view body = hb.body;
   const std::string& type = part.content_type;
   bool is_multipart = type.rfind("multipart/", 0) == 0;
   bool is_message = type == "message/rfc822" || type == "message/global";
@@ -336,33 +373,48 @@ Body parse_entity(Context& ctx, std::string_view entity, std::size_t depth, Part
   if ((is_multipart || is_message) && depth >= ctx.options.max_depth) {
     if (!ctx.depth_warned) ctx.warn(WarningCode::too_deep, true, "nesting limit reached");
     ctx.depth_warned = true;
-    part.size = body.size();
+    part.size = entity.raw_size;
     return out;
   }
   if (is_multipart) {
-    return parse_multipart(ctx, body, ct, depth, part, type == "multipart/report");
+    return parse_multipart(ctx, entity, depth, part, type == "multipart/report");
   }
 
+  // `body` is the entity's bytes as written: a leaf body, or the encapsulated message mimetic
+  // parsed (kind message), or the text of a multipart mimetic was told has no boundary.
   bool damaged = false;
-  std::string decoded = decode_transfer(body, part.transfer_encoding, &damaged);
+  std::string decoded = decode_transfer(entity.body, part.transfer_encoding, &damaged);
   if (damaged)
     ctx.warn(WarningCode::bad_transfer_encoding, false,
              "damaged " + part.transfer_encoding.substr(0, 40) + " body");
   part.size = decoded.size();
 
   if (is_message) {
-    part.children.emplace_back();
-    // The attached message is parsed in a child context so its headers do not overwrite ours.
-    HeaderBlock inner = split_header(decoded);
+    Body nested;
+    std::vector<RawField> inner_fields;
+    const std::vector<RawField>* inner = &inner_fields;
+    std::string_view b = entity.body;
+    bool mbox_start = b.substr(0, 3) == "\xEF\xBB\xBF" || b.substr(0, 5) == "From ";
+    if (entity.kind == Entity::Kind::message && identity_encoding(part.transfer_encoding) &&
+        !mbox_start && !entity.children.empty()) {
+      // mimetic read the encapsulated message in place: walk it (a child context, so its
+      // headers do not overwrite ours).
+      part.children.emplace_back();
+      inner = &entity.children.front().fields;
+      nested = parse_entity(ctx, entity.children.front(), depth + 1, part.children.back(), false,
+                            false, false);
+    } else {
+      // mimetic read base64 or quoted-printable text as a header, or did not know the type.
+      nested = parse_encapsulated(ctx, decoded, depth + 1, part, &inner_fields);
+    }
     if (report_here && ctx.mail.dsn_original_message_id.empty())
-      ctx.mail.dsn_original_message_id = message_id_of(inner);
-    Body nested = parse_entity(ctx, decoded, depth + 1, part.children.back(), false, false, false);
+      ctx.mail.dsn_original_message_id = message_id_of(*inner);
     std::string text = join_text(nested);
     out.nested_text = text.empty() ? std::move(nested.nested_text) : std::move(text);
     Attachment a;
     a.filename = part.filename;
     if (a.filename.empty()) {
-      const RawField* s = find_field(inner, "Subject");
+      const RawField* s = find_field(*inner, "Subject");
       a.filename = (s ? decode_header_text(trim_view(s->value)) : std::string("message")) + ".eml";
     }
     a.content_type = type;
@@ -372,7 +424,7 @@ Body parse_entity(Context& ctx, std::string_view entity, std::size_t depth, Part
     return out;
   }
   if (type == "text/rfc822-headers" && report_here && ctx.mail.dsn_original_message_id.empty()) {
-    ctx.mail.dsn_original_message_id = message_id_of(split_header(decoded));
+    ctx.mail.dsn_original_message_id = message_id_of(parse_header_fields(decoded));
   }
 
   bool textual = type == "text/plain" || type == "text/html";
@@ -431,7 +483,10 @@ ParsedMail parse_mail(std::string_view raw, const ParseOptions& options) {
       raw = raw.substr(0, options.max_message_bytes);
       ctx.warn(WarningCode::truncated_message, true, "message larger than the size limit truncated");
     }
-    Body body = parse_entity(ctx, raw, 0, m.root, false, false, true);
+    MimeTree tree = parse_mime(raw, prescan_budget(options.max_parts), options.max_depth);
+    note_tree(ctx, tree);
+    ctx.tree_cut = tree.cut;
+    Body body = parse_entity(ctx, tree.root, 0, m.root, false, false, true);
     m.text = join_text(body);
     if (m.text.empty() && !body.nested_text.empty()) m.text = std::move(body.nested_text);
     if (body.empty() && m.text.empty())

@@ -1,4 +1,5 @@
-// mime.cpp — header splitting, structured parameters (RFC 2045/2231), multipart splitting.
+// mime.cpp — structured header values (RFC 2045 parameters, RFC 2231 continuations) and the
+// small ASCII helpers. The MIME structure itself is mime_structure.cpp (mimetic).
 #include "parsers/mime.h"
 
 #include "parsers/charset.h"
@@ -11,15 +12,6 @@ namespace madoguchi::parsers {
 namespace {
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-bool valid_field_name(std::string_view n) {
-  if (n.empty()) return false;
-  for (char c : n) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7F) return false;
-  }
-  return true;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -86,52 +78,10 @@ std::string_view trim_view(std::string_view s) {
   return s;
 }
 
-HeaderBlock split_header(std::string_view e) {
-  HeaderBlock hb;
-  std::size_t pos = 0;
-  if (e.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;  // a UTF-8 BOM written by some exporters
-  if (e.substr(pos, 5) == "From ") {  // mbox separator line
-    auto nl = e.find('\n', pos);
-    pos = nl == std::string_view::npos ? e.size() : nl + 1;
-  }
-  RawField* current = nullptr;
-  while (pos < e.size()) {
-    std::size_t nl = e.find('\n', pos);
-    std::size_t line_end = nl == std::string_view::npos ? e.size() : nl;
-    std::size_t next = nl == std::string_view::npos ? e.size() : nl + 1;
-    std::string_view line = e.substr(pos, line_end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) {
-      hb.body = e.substr(next);
-      return hb;
-    }
-    if (line.front() == ' ' || line.front() == '\t') {
-      if (current) {
-        current->value += line;
-      } else {
-        hb.bad_lines = true;  // continuation without a field: ignore it
-      }
-      pos = next;
-      continue;
-    }
-    std::size_t colon = line.find(':');
-    std::string_view name = colon == std::string_view::npos ? std::string_view{} : line.substr(0, colon);
-    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-    if (!valid_field_name(name)) {
-      // Not a header line: the body starts here (what Python and GMime do too).
-      hb.bad_lines = true;
-      hb.missing_separator = true;
-      hb.body = e.substr(pos);
-      return hb;
-    }
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    hb.fields.push_back({name, std::string(value)});
-    current = &hb.fields.back();
-    pos = next;
-  }
-  hb.body = std::string_view{};
-  return hb;
+const RawField* find_field(const std::vector<RawField>& fields, std::string_view name) {
+  for (const auto& f : fields)
+    if (iequals(f.name, name)) return &f;
+  return nullptr;
 }
 
 const std::string* StructuredValue::param(std::string_view name) const {
@@ -254,53 +204,6 @@ StructuredValue parse_structured(std::string_view s) {
     }
   }
   return sv;
-}
-
-MultipartSplit split_multipart(std::string_view body, std::string_view boundary,
-                               std::size_t max_parts) {
-  MultipartSplit ms;
-  if (boundary.empty()) return ms;
-  std::string delim = "--";
-  delim += boundary;
-  std::size_t part_begin = std::string_view::npos;  // npos: still in the preamble
-  std::size_t search = 0;
-  while (search <= body.size()) {
-    std::size_t at = body.find(delim, search);
-    if (at == std::string_view::npos) break;
-    search = at + 1;
-    if (at != 0 && body[at - 1] != '\n') continue;
-    std::size_t k = at + delim.size();
-    bool closing = body.substr(k, 2) == "--";
-    if (closing) k += 2;
-    std::size_t eol = k;
-    while (eol < body.size() && (body[eol] == ' ' || body[eol] == '\t' || body[eol] == '\r')) ++eol;
-    if (eol < body.size() && body[eol] != '\n') {
-      if (!closing) continue;  // "--boundaryX": a longer boundary of a nested part
-      // "--boundary--junk": still a close delimiter for every reader we know
-      eol = body.find('\n', eol);
-      if (eol == std::string_view::npos) eol = body.size();
-    }
-    std::size_t line_after = eol < body.size() ? eol + 1 : body.size();
-    if (part_begin != std::string_view::npos) {
-      // The line break before the delimiter belongs to the delimiter.
-      std::size_t end = at;
-      if (end > part_begin && body[end - 1] == '\n') --end;
-      if (end > part_begin && body[end - 1] == '\r') --end;
-      ms.parts.push_back(body.substr(part_begin, end - part_begin));
-      if (ms.parts.size() >= max_parts && !closing) {
-        ms.truncated = true;
-        return ms;
-      }
-    }
-    if (closing) {
-      ms.closed = true;
-      return ms;
-    }
-    part_begin = line_after;
-    search = line_after;
-  }
-  if (part_begin != std::string_view::npos) ms.parts.push_back(body.substr(part_begin));
-  return ms;
 }
 
 }  // namespace madoguchi::parsers

@@ -11,5 +11,5 @@ cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target madoguchi_rules -j2 >/dev/null
 g++ -std=c++20 -O2 -Wall -Wextra -Werror -I"$src" "$src/bench/classify/bench_classify.cpp" \
   "$build/rules/libmadoguchi_rules.a" "$build/parsers/libmadoguchi_parsers.a" \
-  $(pkg-config --libs re2 libutf8proc) -lyaml-cpp -o "$build/bench_classify"
+  $(pkg-config --libs re2 libutf8proc) -lyaml-cpp -lmimetic -o "$build/bench_classify"
 "$build/bench_classify" "$src"

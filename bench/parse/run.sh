@@ -11,7 +11,7 @@ build=$src/build-bench
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMADOGUCHI_SHARED_DIR="$shared" >/dev/null
 make -C "$build" -j"${JOBS:-2}" madoguchi_parsers >/dev/null
 c++ -std=c++20 -O2 -I"$src" "$src/bench/parse/bench_parse.cpp" \
-  "$build/parsers/libmadoguchi_parsers.a" -o "$build/bench_parse"
+  "$build/parsers/libmadoguchi_parsers.a" -lmimetic -o "$build/bench_parse"
 
 corpus=$shared/corpus
 files=$(awk -F'\t' 'NR > 1 { print dir "/" $2 }' dir="$corpus" "$corpus/MANIFEST.tsv")
