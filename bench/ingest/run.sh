@@ -86,7 +86,7 @@ seen=$(doveadm -c "$MAILTEST_BASE/dovecot/dovecot.conf" search -u support mailbo
 awk -v n="$COUNT" -v b="$bytes" -v r="$raw_s" -v p="$pipe_s" -v m="$msgs" -v t="$tickets" -v a="$acks" -v s="$seen" 'BEGIN{
   printf "curl alone, UID FETCH each, 1 STARTTLS conn   %6d mails %10d bytes %7.2f s %7.0f mails/s\n", n, b, r, n/r
   printf "madoguchi run --once (intake..ticket+ack)    %6d mails %10s       %7.2f s %7.0f mails/s\n", m, "", p, m/p
-  printf "  tickets %d, replies queued %d, marked \\\\Seen on the server %d\n", t, a, s
+  printf "  tickets %d, replies queued %d, marked \\Seen on the server %d\n", t, a, s
   printf "ratio pipeline / raw fetch: %.2fx (goal <= 2x)\n", p/r }'
 grep -o 'event=[a-z_]*' "$work/throughput.log" | sort | uniq -c | sort -rn | head -8 | sed 's/^/  log: /'
 
