@@ -28,14 +28,13 @@ struct RenderResult {
   std::string error;  // template syntax error when !ok
 };
 
+RenderResult render(std::string_view template_text, const Values& values);
+
 // Where a kainjow syntax error ("Unclosed tag at 910": an offset into `part`) lies in the
 // whole file `file_text` that `part` was cut from: {line, column}, 1-based; {0, 0} when the
 // message carries no offset.
 std::pair<int, int> locate_syntax_error(std::string_view file_text, std::string_view part,
                                         std::string_view message);
-
-
-RenderResult render(std::string_view template_text, const Values& values);
 
 // Names of the variables ({{name}}, sections) the template refers to, for `madoguchi check`.
 std::vector<std::string> template_variables(std::string_view template_text);

@@ -255,9 +255,9 @@ TEST_CASE("imap: XOAUTH2 with a token file that the token tool refreshes, read a
   CHECK(logins_with(servers, "XOAUTH2") == 1);
   CHECK(server_count(servers, "SEEN") == 1);
 
-  // The provider rotates the token: the old one is refused with an error that names the
-  // mailbox, never the token; once the tool has written the new one, the next connection
-  // reads it (nothing cached from the first login).
+  // The provider rotates the token: the old one is refused with a connect error that never
+  // contains the token; once the tool has written the new one, the next connection reads it
+  // (nothing cached from the first login).
   set_dovecot_password(servers, second);
   {
     ImapSource source(mb, store);
