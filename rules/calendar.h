@@ -35,6 +35,10 @@ struct ClosedRange {
   std::string name;  // shown as the closing reason, e.g. "年末年始"
 };
 
+// Asia/Tokyo: +09:00, no DST since 1951. The one offset for times shown to Japanese readers
+// (mail, logs' ISO dates, the CLI) where no desk's calendar is at hand.
+inline constexpr std::chrono::minutes kJapanOffset{9 * 60};
+
 struct CalendarSpec {
   std::array<bool, 7> open_weekdays{false, true, true, true, true, true, false};  // 0 = Sunday
   int open_minute = 9 * 60;    // minutes after local midnight
@@ -43,7 +47,7 @@ struct CalendarSpec {
   std::vector<ClosedRange> closed_ranges{{{12, 29}, {1, 3}, "年末年始"}};
   std::vector<Date> closed_dates;  // 弊社指定日
   std::vector<Date> open_dates;    // extra open days; override every closure, even weekends
-  std::chrono::minutes utc_offset{9 * 60};  // Asia/Tokyo: +09:00, no DST since 1951
+  std::chrono::minutes utc_offset = kJapanOffset;
 };
 
 // Reads a desk's `hours:` mapping into `out` (schema in the desk files: days, open, close,

@@ -1,6 +1,8 @@
 // desk_loader.cpp — see desk_loader.h; the schema is in rules/README.md.
 #include "rules/desk_loader.h"
 
+#include "rules/close_reasons.h"
+
 #include <algorithm>
 #include <charconv>
 #include <set>
@@ -103,7 +105,8 @@ void parse_rules(const YAML::Node& list, ConfigReader& r, CompiledDesk& cd) {
 }  // namespace
 
 const std::vector<std::string>& template_kinds() {
-  static const std::vector<std::string> kinds{
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> k{
       "ack_received",
       "ack_queued",
       "identity_not_registered",
@@ -121,16 +124,6 @@ const std::vector<std::string>& template_kinds() {
       // Mail the daemon sends on staff work and the ticket's life: a desk may word any of it.
       "staff_reply",
       "closed",
-      "closed_answered_spec",
-      "closed_answered_howto",
-      "closed_resolved",
-      "closed_workaround",
-      "closed_defect_located",
-      "closed_no_progress",
-      "closed_transient",
-      "closed_not_a_defect",
-      "closed_out_of_scope",
-      "closed_agreed",
       "auto_close_warning",
       "auto_closed",
       "incident_consumed",
@@ -140,7 +133,10 @@ const std::vector<std::string>& template_kinds() {
       "staff_new_ticket",
       "staff_follow_up",
       "staff_digest",
-  };
+    };
+    for (const auto& r : close_reasons()) k.push_back("closed_" + std::string(r.name));
+    return k;
+  }();
   return kinds;
 }
 

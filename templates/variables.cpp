@@ -1,6 +1,8 @@
 // variables.cpp — see variables.h.
 #include "templates/variables.h"
 
+#include "rules/close_reasons.h"
+
 #include "templates/message.h"
 
 #include <algorithm>
@@ -65,9 +67,11 @@ bool is_known_variable(std::string_view name) {
 }
 
 const std::vector<std::string>& closing_reasons() {
-  static const std::vector<std::string> reasons{
-      "answered_spec", "answered_howto", "resolved",  "workaround",   "defect_located",
-      "no_progress",   "transient",      "not_a_defect", "out_of_scope", "agreed"};
+  static const std::vector<std::string> reasons = [] {
+    std::vector<std::string> out;
+    for (const auto& r : rules::close_reasons()) out.emplace_back(r.name);
+    return out;
+  }();
   return reasons;
 }
 

@@ -3,9 +3,19 @@
 // counting queries against its real SQLite store.
 #pragma once
 
-#include "daemon/config.h"
-#include "daemon/runner.h"
-#include "daemon/store.h"
+#include "daemon/server/config.h"
+#include "daemon/server/runtime.h"
+#include "daemon/server/factories.h"
+#include "daemon/service/bounces.h"
+#include "daemon/service/intake.h"
+#include "daemon/service/stages.h"
+#include "daemon/service/staff_work.h"
+#include "daemon/store/store.h"
+#include "store_helpers.h"
+#include "daemon/store/mailboxes.h"
+#include "daemon/store/spool.h"
+#include "daemon/store/messages.h"
+#include "daemon/store/tickets.h"
 
 #include <doctest/doctest.h>
 
@@ -79,6 +89,23 @@ struct Deployment {
     fs::last_write_time(p, std::chrono::file_clock::from_sys(arrived));
   }
 };
+
+// A service context over `store` with the deployment's settings and runtime, and the clock.
+inline Context make_context(Store& store, const MainConfig& config, Clock clock, const Runtime& runtime) {
+  Context ctx(store, settings_of(config), std::move(clock), TagKey::load_or_create(store.dir() / "tag.key"));
+  ctx.runtime = runtime;
+  return ctx;
+}
+
+// `madoguchi ticket close N --reason resolved` as the CLI does it.
+inline StaffActionResult::Code close_ticket(Context& ctx, const std::string& number) {
+  StaffAction a;
+  a.kind = StaffActionKind::close;
+  a.ticket = number;
+  a.reason = madoguchi::rules::CloseReason::resolved;
+  a.actor = "cli:test";
+  return run_staff_action(ctx, a).code;
+}
 
 inline std::string mail(const std::string& from, const std::string& subject, const std::string& msgid,
                  const std::string& extra = "") {

@@ -7,10 +7,14 @@
 // tenants' contracts are moved to start in 2019 for it.
 #pragma once
 
-#include "daemon/imap_source.h"
-#include "daemon/outbox.h"
-#include "daemon/pipeline.h"
-#include "daemon/smtp_sink.h"
+#include "daemon/transport/imap_source.h"
+#include "daemon/store/outbox.h"
+#include "daemon/service/delivery.h"
+#include "daemon/service/bounces.h"
+#include "daemon/service/intake.h"
+#include "daemon/service/stages.h"
+#include "daemon/service/timed_jobs.h"
+#include "daemon/transport/smtp_sink.h"
 #include "deployment.h"
 #include "mail_servers.h"
 #include "parsers/parsed_mail.h"
@@ -63,24 +67,22 @@ struct ImapDesk {
   ImapDeployment d;
   sys_seconds now = at(2020, 11, 20, 11);  // Friday 11:00 JST, in business hours
   Store store{d.config.store};
-  Pipeline pipeline{store, d.config, [this] { return now; }};
+  Context pipeline = make_context(store, d.config, [this] { return now; }, d.runtime);
   ImapSource source{d.config.mailboxes[0], store};
   SmtpSink sink{smtp_options_from_config(d.config.smtp)};
   DeliveryStats last_round;  // of the last receive()
 
   explicit ImapDesk(const std::string& desk_yaml = "", const std::string& smtp_yaml = "")
-      : d(servers, desk_yaml, smtp_yaml) {
-    pipeline.set_runtime(d.runtime);
-  }
+      : d(servers, desk_yaml, smtp_yaml) {}
 
   // One mail into INBOX at `now`, intake, the stages, one outbox round.
   std::vector<ProcessedMail> receive(const std::string& raw) {
     servers.append_to_inbox(raw, now);
-    REQUIRE(pipeline.intake(source, d.config.mailboxes[0]) == 1);
+    REQUIRE(intake(pipeline, source, d.config.mailboxes[0]) == 1);
     // The server's INTERNALDATE (set by APPEND) is the arrival time the rules see.
     CHECK(count(store, "SELECT received_at FROM messages ORDER BY id DESC LIMIT 1") ==
           now.time_since_epoch().count());
-    auto processed = pipeline.process_pending();
+    auto processed = process_pending(pipeline);
     REQUIRE(processed.size() == 1);
     last_round = deliver();
     return processed;
@@ -91,7 +93,7 @@ struct ImapDesk {
     policy.max_age = d.config.smtp.max_age;
     policy.hard_bounces_to_suppress = d.config.smtp.bounce_suppress_after;
     policy.suppress_for = d.config.smtp.bounce_suppress_for;
-    return deliver_due(store.db(), sink, now, policy);
+    return deliver_due(store, sink, now, policy);
   }
   // What the SMTP server received for `recipient` (by envelope), oldest first.
   std::vector<std::string> raw_received_by(const std::string& recipient) {
@@ -114,7 +116,7 @@ struct ImapDesk {
     REQUIRE(!all.empty());
     return all.back();
   }
-  std::string status(const std::string& number) { return load_ticket(store.db(), number)->status; }
+  std::string status(const std::string& number) { return std::string(to_string(load_ticket(store, number)->status)); }
 };
 
 }  // namespace madoguchi::testing

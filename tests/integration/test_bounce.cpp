@@ -137,7 +137,7 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
 
   // 1. A customer's question is acknowledged over SMTP (the null sender: automatic mail).
   auto p = desk.receive(question(kCustomer, "トークン再発行", "q1@sakura-giken.co.jp"));
-  CHECK(p[0].action == "new_ticket");
+  CHECK(p[0].action == MailAction::new_ticket);
   REQUIRE(!p[0].ticket.empty());
   const std::string first_ticket = p[0].ticket;
   auto acks = desk.outbox("kind = 'acknowledgement'");
@@ -164,7 +164,7 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
   p = desk.receive(dsn1);
   CAPTURE(p[0].note);
   CHECK(p[0].outcome == "bounce");
-  CHECK(p[0].action == "bounce");
+  CHECK(p[0].action == MailAction::bounce);
   CHECK(p[0].ticket.empty());
   CHECK(p[0].reply.empty());
   acks = desk.outbox("kind = 'acknowledgement'");
@@ -178,11 +178,11 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
   CHECK(desk.servers.captured().size() == captured_before);
   CHECK(count(desk.store, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed' AND outcome = 'bounce' "
                           "AND ticket_id IS NULL") == 1);
-  CHECK(hard_bounces_since(desk.store.db(), kCustomer, desk.now - std::chrono::hours(1)) == 1);
+  CHECK(hard_bounces_since(desk.store, kCustomer, desk.now - std::chrono::hours(1)) == 1);
   // One bounce is below the threshold of two: the next acknowledgement is still sent.
   desk.now += std::chrono::minutes(10);
   p = desk.receive(question(kCustomer, "ログインできない", "q2@sakura-giken.co.jp"));
-  CHECK(p[0].action == "new_ticket");
+  CHECK(p[0].action == MailAction::new_ticket);
   acks = desk.outbox("kind = 'acknowledgement'");
   REQUIRE(acks.size() == 2);
   CHECK(acks[1].state == "sent");
@@ -191,14 +191,14 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
 
   // 3. The second acknowledgement bounces too: two hard bounces of this address.
   p = desk.receive(postfix_dsn(to_customer[1], kCustomer, "5C2D63B104"));
-  CHECK(p[0].action == "bounce");
+  CHECK(p[0].action == MailAction::bounce);
   CHECK(desk.outbox("kind = 'acknowledgement'")[1].state == "bounced");
-  CHECK(hard_bounces_since(desk.store.db(), kCustomer, desk.now - std::chrono::hours(1)) == 2);
+  CHECK(hard_bounces_since(desk.store, kCustomer, desk.now - std::chrono::hours(1)) == 2);
 
   // 4. A third question still opens a ticket, but its acknowledgement is not sent.
   desk.now += std::chrono::minutes(10);
   p = desk.receive(question(kCustomer, "証明書の更新", "q3@sakura-giken.co.jp"));
-  CHECK(p[0].action == "new_ticket");
+  CHECK(p[0].action == MailAction::new_ticket);
   const std::string third_ticket = p[0].ticket;
   CHECK(desk.last_round.suppressed == 1);
   acks = desk.outbox("kind = 'acknowledgement'");
@@ -208,10 +208,10 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
   CHECK(desk.raw_received_by(kCustomer).size() == 2);
 
   // 5. A staff member's reply (a person's mail, with our address as envelope sender) is sent.
-  const std::string tag = desk.pipeline.tag_key().tag(third_ticket);
+  const std::string tag = desk.pipeline.tag_key.tag(third_ticket);
   p = desk.receive(question(kStaff, "Re: " + tag + " 証明書の更新", "r1@passlogic-cloud.example.jp",
                             "佐藤様\r\n\r\n証明書は管理画面の［設定］から更新できます。"));
-  CHECK(p[0].action == "staff_reply");
+  CHECK(p[0].action == MailAction::staff_reply);
   const auto replies = desk.outbox("kind = 'staff_reply'");
   REQUIRE(replies.size() == 1);
   CHECK_FALSE(replies[0].envelope_from.empty());  // the desk's address, not the null sender
@@ -221,5 +221,5 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
   REQUIRE(to_customer.size() == 3);
   CHECK(madoguchi::parsers::parse_mail(to_customer[2]).message_id == replies[0].message_id);
   CHECK(count(desk.store, "SELECT COUNT(*) FROM outbox WHERE lower(recipient) LIKE '%mailer-daemon%'") == 0);
-  CHECK(load_ticket(desk.store.db(), first_ticket));
+  CHECK(load_ticket(desk.store, first_ticket));
 }

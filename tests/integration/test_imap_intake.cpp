@@ -7,12 +7,17 @@
 // every connect. Each test starts its own Dovecot on free ports (~1 s).
 #include <doctest/doctest.h>
 
-#include "daemon/config.h"
-#include "daemon/imap_connection.h"
-#include "daemon/imap_source.h"
-#include "daemon/pipeline.h"
-#include "daemon/runner.h"
-#include "daemon/store.h"
+#include "daemon/server/config.h"
+#include "daemon/transport/imap_connection.h"
+#include "daemon/transport/imap_source.h"
+#include "daemon/service/intake.h"
+#include "daemon/service/stages.h"
+#include "daemon/service/timed_jobs.h"
+#include "daemon/server/runtime.h"
+#include "daemon/server/factories.h"
+#include "daemon/store/store.h"
+#include "daemon/store/messages.h"
+#include "daemon/store/tickets.h"
 #include "deployment.h"
 #include "mail_servers.h"
 
@@ -101,41 +106,40 @@ TEST_CASE("imap: STARTTLS intake tickets new mail, flags it only after the commi
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "トークンの再発行", "s1@sakura-giken.co.jp"));
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "管理画面", "s2@sakura-giken.co.jp"));
   Store store(d.config.store);
-  Pipeline p(store, d.config, wall_now);
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, wall_now, d.runtime);
   ImapSource source(d.mailbox(), store);
 
   // The commit fails (the spool cannot be written): nothing may be marked on the server.
   const fs::path spool = d.config.store / "spool";
   fs::rename(spool, d.config.store / "spool.away");
   std::ofstream(spool) << "not a directory";
-  CHECK_THROWS(p.intake(source, d.mailbox()));
+  CHECK_THROWS(intake(p, source, d.mailbox()));
   CHECK(count(store, "SELECT COUNT(*) FROM messages") == 0);
   CHECK(server_count(servers, "SEEN") == 0);
   CHECK(server_count(servers, "ALL") == 2);
   // The checkpoint holds the server's real UIDVALIDITY, not the first-run placeholder 0.
-  const auto state = store.mailbox_state("main");
+  const auto state = mailbox_state(store, "main");
   REQUIRE(state);
   CHECK(state->uidvalidity > 0);
   CHECK(state->last_uid == 0);
 
   fs::remove(spool);
   fs::rename(d.config.store / "spool.away", spool);
-  CHECK(p.intake(source, d.mailbox()) == 2);
+  CHECK(intake(p, source, d.mailbox()) == 2);
   CHECK(server_count(servers, "SEEN") == 2);
-  CHECK(store.mailbox_state("main")->last_uid == 2);
+  CHECK(mailbox_state(store, "main")->last_uid == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM imap_unmarked") == 0);
-  const auto processed = p.process_pending();
+  const auto processed = process_pending(p);
   REQUIRE(processed.size() == 2);
-  CHECK(processed[0].action == "new_ticket");
+  CHECK(processed[0].action == MailAction::new_ticket);
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE kind = 'acknowledgement'") == 2);
   // Mail a human already read in the shared mailbox is still taken in (the checkpoint, not
   // \Seen, decides what is new).
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "既読", "s3@sakura-giken.co.jp"));
   doveadm(servers, "flags add -u support '\\Seen' mailbox INBOX uid 3");
-  CHECK(p.intake(source, d.mailbox()) == 1);
-  CHECK(p.intake(source, d.mailbox()) == 0);
+  CHECK(intake(p, source, d.mailbox()) == 1);
+  CHECK(intake(p, source, d.mailbox()) == 0);
 }
 
 TEST_CASE("imap: a crash between commit and mark re-marks that mail only, without a refetch") {
@@ -152,22 +156,21 @@ TEST_CASE("imap: a crash between commit and mark re-marks that mail only, withou
     REQUIRE(items.size() == 3);
     for (const auto& it : items) {
       IntakeRecord rec{"main", it.key, it.uidvalidity, it.uid, wall_now(), false, true};
-      store.store_incoming(rec, source.fetch(it));
+      store_incoming(store, rec, source.fetch(it));
     }
   }
   CHECK(server_count(servers, "SEEN") == 0);
   CHECK(count(store, "SELECT COUNT(*) FROM imap_unmarked") == 3);
   // A human marks mail 2 unread-then-read, the restart must mark the rest.
-  Pipeline p(store, d.config, wall_now);
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, wall_now, d.runtime);
   ImapSource source(d.mailbox(), store);
-  CHECK(p.intake(source, d.mailbox()) == 0);
+  CHECK(intake(p, source, d.mailbox()) == 0);
   CHECK(server_count(servers, "SEEN") == 3);
   CHECK(count(store, "SELECT COUNT(*) FROM messages") == 3);
   CHECK(count(store, "SELECT COUNT(*) FROM imap_unmarked") == 0);
   // Marked once: a later unread mark by staff is left alone.
   doveadm(servers, "flags remove -u support '\\Seen' mailbox INBOX uid 1");
-  CHECK(p.intake(source, d.mailbox()) == 0);
+  CHECK(intake(p, source, d.mailbox()) == 0);
   CHECK(server_count(servers, "SEEN") == 2);
 }
 
@@ -184,13 +187,12 @@ TEST_CASE("imap: IMAPS verifies the certificate and moves processed mail to a Ja
   }
   ImapDeployment d(servers, true, "    after_processing: move:処理済み\n");
   Store store(d.config.store);
-  Pipeline p(store, d.config, wall_now);
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, wall_now, d.runtime);
   ImapSource source(d.mailbox(), store);
-  CHECK(p.intake(source, d.mailbox()) == 1);
+  CHECK(intake(p, source, d.mailbox()) == 1);
   CHECK(server_count(servers, "ALL") == 0);
   CHECK(server_count(servers, "ALL", "処理済み") == 1);  // copied before it left INBOX
-  CHECK(p.intake(source, d.mailbox()) == 0);
+  CHECK(intake(p, source, d.mailbox()) == 0);
   CHECK(count(store, "SELECT COUNT(*) FROM messages") == 1);
 }
 
@@ -246,11 +248,10 @@ TEST_CASE("imap: XOAUTH2 with a token file that the token tool refreshes, read a
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "XOAUTH2", "x1@sakura-giken.co.jp"));
 
   Store store(d.config.store);
-  Pipeline p(store, d.config, wall_now);
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, wall_now, d.runtime);
   {
     ImapSource source(mb, store);
-    CHECK(p.intake(source, mb) == 1);
+    CHECK(intake(p, source, mb) == 1);
   }
   CHECK(logins_with(servers, "XOAUTH2") == 1);
   CHECK(server_count(servers, "SEEN") == 1);
@@ -274,7 +275,7 @@ TEST_CASE("imap: XOAUTH2 with a token file that the token tool refreshes, read a
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "更新後", "x2@sakura-giken.co.jp"));
   {
     ImapSource source(mb, store);
-    CHECK(p.intake(source, mb) == 1);
+    CHECK(intake(p, source, mb) == 1);
   }
   CHECK(logins_with(servers, "XOAUTH2") == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM messages") == 2);
@@ -284,7 +285,7 @@ TEST_CASE("imap: XOAUTH2 with a token file that the token tool refreshes, read a
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "OAUTHBEARER", "x3@sakura-giken.co.jp"));
   {
     ImapSource source(mb, store);
-    CHECK(p.intake(source, mb) == 1);
+    CHECK(intake(p, source, mb) == 1);
   }
   CHECK(logins_with(servers, "OAUTHBEARER") == 1);
 }
@@ -316,11 +317,10 @@ TEST_CASE("imap: a UIDVALIDITY change re-scans and stores only what is new") {
   servers.deliver_to_inbox(a);
   servers.deliver_to_inbox(b);
   Store store(d.config.store);
-  Pipeline p(store, d.config, wall_now);
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, wall_now, d.runtime);
   ImapSource source(d.mailbox(), store);
-  CHECK(p.intake(source, d.mailbox()) == 2);
-  const auto before = store.mailbox_state("main")->uidvalidity;
+  CHECK(intake(p, source, d.mailbox()) == 2);
+  const auto before = mailbox_state(store, "main")->uidvalidity;
 
   // The mailbox is rebuilt (a restore, a migration): same mails, new UIDVALIDITY.
   std::this_thread::sleep_for(1100ms);  // Dovecot's UIDVALIDITY is a time in seconds
@@ -331,21 +331,20 @@ TEST_CASE("imap: a UIDVALIDITY change re-scans and stores only what is new") {
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "C", "c@sakura-giken.co.jp"));
   // A reused Message-ID with other content is a new mail.
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "A again, other text", "a@sakura-giken.co.jp"));
-  CHECK(p.intake(source, d.mailbox()) == 2);
-  CHECK(store.mailbox_state("main")->uidvalidity != before);
-  CHECK(store.mailbox_state("main")->last_uid == 4);
+  CHECK(intake(p, source, d.mailbox()) == 2);
+  CHECK(mailbox_state(store, "main")->uidvalidity != before);
+  CHECK(mailbox_state(store, "main")->last_uid == 4);
   CHECK(count(store, "SELECT COUNT(*) FROM messages") == 4);
   CHECK(count(store, "SELECT COUNT(DISTINCT sha256) FROM messages") == 4);
   CHECK(server_count(servers, "SEEN") == 4);
-  CHECK(p.intake(source, d.mailbox()) == 0);
+  CHECK(intake(p, source, d.mailbox()) == 0);
 }
 
 TEST_CASE("imap: Dovecot stopped and restarted while running loses and duplicates nothing") {
   MailServers servers(dovecot_only());
   ImapDeployment d(servers, false);
   Store store(d.config.store);
-  Pipeline p(store, d.config, wall_now);
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, wall_now, d.runtime);
   ImapSource source(d.mailbox(), store);
   source.backoff_base = 200ms;
   std::atomic<int> woke{0};
@@ -353,11 +352,11 @@ TEST_CASE("imap: Dovecot stopped and restarted while running loses and duplicate
   for (int i = 0; i < 5; ++i)
     servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "前" + std::to_string(i),
                                   "r" + std::to_string(i) + "@sakura-giken.co.jp"));
-  CHECK(p.intake(source, d.mailbox()) == 5);
+  CHECK(intake(p, source, d.mailbox()) == 5);
 
   servers.stop_dovecot();
   try {
-    p.intake(source, d.mailbox());  // fails, or finds nothing if the old process lingers
+    intake(p, source, d.mailbox());  // fails, or finds nothing if the old process lingers
   } catch (const SourceError&) {
   }
   servers.start_dovecot();
@@ -369,7 +368,7 @@ TEST_CASE("imap: Dovecot stopped and restarted while running loses and duplicate
   int stored = 0;
   while (stored < 5 && std::chrono::steady_clock::now() - t0 < 30s) {
     try {
-      stored += p.intake(source, d.mailbox());
+      stored += intake(p, source, d.mailbox());
     } catch (const SourceError&) {
     }
     std::this_thread::sleep_for(100ms);
@@ -381,7 +380,7 @@ TEST_CASE("imap: Dovecot stopped and restarted while running loses and duplicate
   CHECK(count(store, "SELECT COUNT(*) FROM messages") == 10);
   CHECK(count(store, "SELECT COUNT(DISTINCT source_key) FROM messages") == 10);
   CHECK(server_count(servers, "SEEN") == 10);
-  CHECK(p.process_pending().size() == 10);
+  CHECK(process_pending(p).size() == 10);
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 10);
 }
 
@@ -399,11 +398,10 @@ TEST_CASE("imap: a 30 MB mail is stored up to max_message_size, ticketed and fla
   servers.deliver_to_inbox(big);
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "小さい", "small@sakura-giken.co.jp"));
   Store store(d.config.store);
-  Pipeline p(store, d.config, wall_now);
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, wall_now, d.runtime);
   ImapSource source(d.mailbox(), store);
   const auto t0 = std::chrono::steady_clock::now();
-  CHECK(p.intake(source, d.mailbox()) == 2);
+  CHECK(intake(p, source, d.mailbox()) == 2);
   MESSAGE("30 MB mail intake: " << std::chrono::duration_cast<std::chrono::milliseconds>(
                                        std::chrono::steady_clock::now() - t0).count() << " ms");
   const auto limit = static_cast<long long>(d.mailbox().max_message_size);
@@ -415,7 +413,7 @@ TEST_CASE("imap: a 30 MB mail is stored up to max_message_size, ticketed and fla
   REQUIRE(q.executeStep());
   CHECK(q.getColumn(0).getString() == sha256_hex(std::string_view(big).substr(0, static_cast<std::size_t>(limit))));
   CHECK(server_count(servers, "SEEN") == 2);  // the whole mail stays on the server
-  const auto processed = p.process_pending();
+  const auto processed = process_pending(p);
   REQUIRE(processed.size() == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 2);
   // The cut mail's ticket is flagged for staff, and says why it was not answered.
@@ -439,13 +437,12 @@ TEST_CASE("imap: first run over 2,000 mails tickets them all without replies") {
   // time as INTERNALDATE and refuses future APPEND dates, so the clock moves instead.)
   const sys_seconds now = wall_now() + std::chrono::days(30);
   Store store(d.config.store);
-  Pipeline p(store, d.config, [&] { return now; });
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, [&] { return now; }, d.runtime);
   ImapSource source(d.mailbox(), store);
   const auto t0 = std::chrono::steady_clock::now();
-  CHECK(p.intake(source, d.mailbox()) == 2000);
+  CHECK(intake(p, source, d.mailbox()) == 2000);
   const auto t1 = std::chrono::steady_clock::now();
-  p.process_pending();
+  process_pending(p);
   const auto t2 = std::chrono::steady_clock::now();
   MESSAGE("2,000 mails: intake " << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count()
           << " ms, stages " << std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1).count() << " ms");
@@ -460,5 +457,5 @@ TEST_CASE("imap: first run over 2,000 mails tickets them all without replies") {
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") > 1000);
   CHECK(server_count(servers, "SEEN") == 2000);
 
-  CHECK(p.intake(source, d.mailbox()) == 0);
+  CHECK(intake(p, source, d.mailbox()) == 0);
 }

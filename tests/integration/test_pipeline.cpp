@@ -4,13 +4,20 @@
 // rate limit, the safe first start, and outbox retry with backoff.
 #include <doctest/doctest.h>
 
-#include "daemon/config.h"
-#include "daemon/dir_sink.h"
-#include "daemon/maildir_source.h"
-#include "daemon/outbox.h"
-#include "daemon/pipeline.h"
-#include "daemon/runner.h"
-#include "daemon/store.h"
+#include "daemon/server/config.h"
+#include "daemon/transport/dir_sink.h"
+#include "daemon/transport/maildir_source.h"
+#include "daemon/store/outbox.h"
+#include "daemon/service/delivery.h"
+#include "daemon/service/bounces.h"
+#include "daemon/service/intake.h"
+#include "daemon/service/stages.h"
+#include "daemon/service/timed_jobs.h"
+#include "daemon/server/runtime.h"
+#include "daemon/server/factories.h"
+#include "daemon/store/store.h"
+#include "daemon/store/messages.h"
+#include "daemon/store/tickets.h"
 #include "deployment.h"
 
 #include <fstream>
@@ -27,14 +34,13 @@ TEST_CASE("pipeline: an admin's question becomes a ticket with an acknowledgemen
   d.add_mail("1.host", mail("it-admin@sakura-giken.co.jp", "トークンの再発行", "q1@sakura-giken.co.jp"),
              now - std::chrono::minutes(5));
   Store store(d.config.store);
-  Pipeline p(store, d.config, [&] { return now; });
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, [&] { return now; }, d.runtime);
   MaildirSource source("main", d.maildir);
-  CHECK(p.intake(source, d.config.mailboxes[0]) == 1);
+  CHECK(intake(p, source, d.config.mailboxes[0]) == 1);
   CHECK(fs::is_empty(d.maildir / "new"));  // marked only after the commit
-  const auto processed = p.process_pending();
+  const auto processed = process_pending(p);
   REQUIRE(processed.size() == 1);
-  CHECK(processed[0].action == "new_ticket");
+  CHECK(processed[0].action == MailAction::new_ticket);
   CHECK(processed[0].identity == "eligible");
   CHECK(processed[0].reply == "ack_received");
   CHECK(processed[0].sender == "i***@sakura-giken.co.jp");
@@ -42,9 +48,9 @@ TEST_CASE("pipeline: an admin's question becomes a ticket with an acknowledgemen
   CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") == 1);
 
   DirSink sink(d.dir.path / "sent");
-  auto stats = deliver_due(store.db(), sink, now, std::chrono::hours(48));
+  auto stats = deliver_due(store, sink, now, std::chrono::hours(48));
   CHECK(stats.sent == 1);
-  stats = deliver_due(store.db(), sink, now + std::chrono::hours(1), std::chrono::hours(48));
+  stats = deliver_due(store, sink, now + std::chrono::hours(1), std::chrono::hours(48));
   CHECK(stats.sent == 0);  // nothing is sent twice
   int eml = 0;
   for (const auto& e : fs::directory_iterator(d.dir.path / "sent")) eml += e.path().extension() == ".eml";
@@ -53,8 +59,8 @@ TEST_CASE("pipeline: an admin's question becomes a ticket with an acknowledgemen
   CHECK((fs::status(d.config.store).permissions() & fs::perms::others_all) == fs::perms::none);
 
   // A second pass finds nothing new.
-  CHECK(p.intake(source, d.config.mailboxes[0]) == 0);
-  CHECK(p.process_pending().empty());
+  CHECK(intake(p, source, d.config.mailboxes[0]) == 0);
+  CHECK(process_pending(p).empty());
 }
 
 TEST_CASE("pipeline: a crash between commit and mark does not store the mail twice") {
@@ -67,15 +73,14 @@ TEST_CASE("pipeline: a crash between commit and mark does not store the mail twi
   auto items = source.pending();
   REQUIRE(items.size() == 1);
   IntakeRecord rec{"main", items[0].key, 0, 0, now, false};
-  store.store_incoming(rec, source.fetch(items[0]));
+  store_incoming(store, rec, source.fetch(items[0]));
   CHECK_FALSE(fs::is_empty(d.maildir / "new"));
   // The restart: the same item is seen again, recognised, and marked.
-  Pipeline p(store, d.config, [&] { return now; });
-  p.set_runtime(d.runtime);
-  CHECK(p.intake(source, d.config.mailboxes[0]) == 0);
+  Context p = make_context(store, d.config, [&] { return now; }, d.runtime);
+  CHECK(intake(p, source, d.config.mailboxes[0]) == 0);
   CHECK(fs::is_empty(d.maildir / "new"));
   CHECK(count(store, "SELECT COUNT(*) FROM messages") == 1);
-  CHECK(p.process_pending().size() == 1);
+  CHECK(process_pending(p).size() == 1);
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 1);
 }
 
@@ -85,10 +90,9 @@ TEST_CASE("pipeline: the same Message-ID with different content is a new mail") 
   d.add_mail("1.host", mail("it-admin@sakura-giken.co.jp", "一通目", "same@sakura-giken.co.jp"), now);
   d.add_mail("2.host", mail("it-admin@sakura-giken.co.jp", "二通目", "same@sakura-giken.co.jp"), now);
   Store store(d.config.store);
-  Pipeline p(store, d.config, [&] { return now; });
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, [&] { return now; }, d.runtime);
   MaildirSource source("main", d.maildir);
-  CHECK(p.intake(source, d.config.mailboxes[0]) == 2);
+  CHECK(intake(p, source, d.config.mailboxes[0]) == 2);
   CHECK(count(store, "SELECT COUNT(DISTINCT sha256) FROM messages") == 2);
 }
 
@@ -97,18 +101,17 @@ TEST_CASE("pipeline: a crash after parsing resumes at the committed state") {
   const sys_seconds now = at(2026, 11, 20, 11);
   d.add_mail("1.host", mail("it-admin@sakura-giken.co.jp", "件名", "r1@sakura-giken.co.jp"), now);
   Store store(d.config.store);
-  Pipeline p(store, d.config, [&] { return now; });
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, [&] { return now; }, d.runtime);
   MaildirSource source("main", d.maildir);
-  p.intake(source, d.config.mailboxes[0]);
+  intake(p, source, d.config.mailboxes[0]);
   // Simulate a process that committed `parsed` and died before `classified`.
   store.db().exec("UPDATE messages SET state = 'parsed'");
-  const auto processed = p.process_pending();
+  const auto processed = process_pending(p);
   REQUIRE(processed.size() == 1);
-  CHECK(processed[0].action == "new_ticket");
+  CHECK(processed[0].action == MailAction::new_ticket);
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 1);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox") == 1);
-  CHECK(p.process_pending().empty());
+  CHECK(process_pending(p).empty());
 }
 
 TEST_CASE("pipeline: follow-up by References and by subject tag joins the ticket, no second ack") {
@@ -123,16 +126,15 @@ TEST_CASE("pipeline: follow-up by References and by subject tag joins the ticket
   d.add_mail("3.host", mail("it-admin@sakura-giken.co.jp", "Re: [#MG-000001] 追加です", "third@sakura-giken.co.jp"),
              now - std::chrono::minutes(10));
   Store store(d.config.store);
-  Pipeline p(store, d.config, [&] { return now; });
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, [&] { return now; }, d.runtime);
   MaildirSource source("main", d.maildir);
-  p.intake(source, d.config.mailboxes[0]);
-  const auto processed = p.process_pending();
+  intake(p, source, d.config.mailboxes[0]);
+  const auto processed = process_pending(p);
   REQUIRE(processed.size() == 3);
-  CHECK(processed[0].action == "new_ticket");
-  CHECK(processed[1].action == "follow_up");
+  CHECK(processed[0].action == MailAction::new_ticket);
+  CHECK(processed[1].action == MailAction::follow_up);
   CHECK(processed[1].ticket == "MG-000001");
-  CHECK(processed[2].action == "follow_up");
+  CHECK(processed[2].action == MailAction::follow_up);
   CHECK(processed[2].ticket == "MG-000001");
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 1);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox") == 1);
@@ -149,15 +151,14 @@ TEST_CASE("pipeline: automatic replies are rate-limited per sender and auto-repl
              mail("it-admin@sakura-giken.co.jp", "不在", "ooo@sakura-giken.co.jp", "Auto-Submitted: auto-replied\r\n"),
              now);
   Store store(d.config.store);
-  Pipeline p(store, d.config, [&] { return now; });
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, [&] { return now; }, d.runtime);
   MaildirSource source("main", d.maildir);
-  p.intake(source, d.config.mailboxes[0]);
-  const auto processed = p.process_pending();
+  intake(p, source, d.config.mailboxes[0]);
+  const auto processed = process_pending(p);
   REQUIRE(processed.size() == 6);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE recipient = 'stranger@example.com'") == 3);
   CHECK(processed[3].note == "rate_limited");
-  CHECK(processed[5].action == "auto_reply_ignored");
+  CHECK(processed[5].action == MailAction::auto_reply_ignored);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE recipient = 'it-admin@sakura-giken.co.jp'") == 0);
   // A refusal that could not be sent is left open and flagged for staff, not closed.
   CHECK(count(store, "SELECT COUNT(*) FROM tickets WHERE status != 'closed' AND flagged = 1") == 2);
@@ -171,11 +172,10 @@ TEST_CASE("pipeline: safe first start, old mail is ticketed without replies") {
   d.add_mail("new.host", mail("it-admin@sakura-giken.co.jp", "新しい質問", "new@sakura-giken.co.jp"),
              now - std::chrono::hours(1));
   Store store(d.config.store);
-  Pipeline p(store, d.config, [&] { return now; });
-  p.set_runtime(d.runtime);
+  Context p = make_context(store, d.config, [&] { return now; }, d.runtime);
   MaildirSource source("main", d.maildir);
-  CHECK(p.intake(source, d.config.mailboxes[0]) == 2);
-  const auto processed = p.process_pending();
+  CHECK(intake(p, source, d.config.mailboxes[0]) == 2);
+  const auto processed = process_pending(p);
   REQUIRE(processed.size() == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox") == 1);
@@ -200,28 +200,28 @@ TEST_CASE("outbox: 4xx is retried with backoff, 5xx fails at once, old 4xx gives
   Store store(dir.path / "store");
   const sys_seconds t0 = at(2026, 11, 20, 11);
   OutboxRow row{std::nullopt, std::nullopt, "acknowledgement", "ack_received", "", "a@example.jp", "m1@x", "raw"};
-  enqueue(store.db(), row, t0);
+  enqueue_committed(store, row, t0);
   row.message_id = "m2@x";
   row.recipient = "b@example.jp";
-  enqueue(store.db(), row, t0);
+  enqueue_committed(store, row, t0);
   ScriptedSink sink;
   sink.answers = {SendResult::Status::temporary_failure, SendResult::Status::permanent_failure,
                   SendResult::Status::sent};
-  auto s = deliver_due(store.db(), sink, t0, std::chrono::hours(48));
+  auto s = deliver_due(store, sink, t0, std::chrono::hours(48));
   CHECK(s.deferred == 1);
   CHECK(s.failed == 1);
   // Not due again before the backoff has passed.
-  s = deliver_due(store.db(), sink, t0 + std::chrono::seconds(30), std::chrono::hours(48));
+  s = deliver_due(store, sink, t0 + std::chrono::seconds(30), std::chrono::hours(48));
   CHECK(s.sent + s.deferred + s.failed == 0);
   // Due after the first backoff (60 s with up to 20 % jitter).
-  s = deliver_due(store.db(), sink, t0 + std::chrono::seconds(73), std::chrono::hours(48));
+  s = deliver_due(store, sink, t0 + std::chrono::seconds(73), std::chrono::hours(48));
   CHECK(s.sent == 1);
   CHECK(count(store, "SELECT attempts FROM outbox WHERE message_id = 'm1@x'") == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE state = 'failed' AND last_reply LIKE '550%'") == 1);
 
-  enqueue(store.db(), {std::nullopt, std::nullopt, "notice", "", "", "c@example.jp", "m3@x", "raw"}, t0);
+  enqueue_committed(store, {std::nullopt, std::nullopt, "notice", "", "", "c@example.jp", "m3@x", "raw"}, t0);
   ScriptedSink down;
   down.answers = {SendResult::Status::temporary_failure};
-  s = deliver_due(store.db(), down, t0 + std::chrono::hours(49), std::chrono::hours(48));
+  s = deliver_due(store, down, t0 + std::chrono::hours(49), std::chrono::hours(48));
   CHECK(s.failed == 1);
 }

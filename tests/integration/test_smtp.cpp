@@ -4,10 +4,15 @@
 // Rows live in a real SQLite store; time is passed in, so backoff is checked without sleeping.
 #include <doctest/doctest.h>
 
-#include "daemon/outbox.h"
-#include "daemon/smtp_sink.h"
-#include "daemon/store.h"
+#include "daemon/store/outbox.h"
+#include "daemon/service/delivery.h"
+#include "daemon/service/bounces.h"
+#include "daemon/transport/smtp_sink.h"
+#include "daemon/store/store.h"
+#include "daemon/store/messages.h"
+#include "daemon/store/tickets.h"
 #include "mail_servers.h"
+#include "store_helpers.h"
 #include "parsers/parsed_mail.h"
 #include "templates/message.h"
 
@@ -130,7 +135,7 @@ std::int64_t queue(Store& store, const std::string& to, int n, bool automatic = 
   row.recipient = to;
   row.message_id = "mg." + std::to_string(n) + ".test@passlogic.example.jp";
   row.raw = compose(to, n);
-  return enqueue(store.db(), row, kNow);
+  return enqueue_committed(store, row, kNow);
 }
 
 struct RowState {
@@ -177,7 +182,7 @@ TEST_CASE("smtp: STARTTLS verified with the kit's CA, AUTH from a password file,
 
   const auto a = queue(store, "yamada@example.co.jp", 1, true);
   const auto b = queue(store, "staff@passlogic.example.jp", 2, false);
-  const auto stats = deliver_due(store.db(), sink, kNow, std::chrono::hours(48));
+  const auto stats = deliver_due(store, sink, kNow, std::chrono::hours(48));
   CHECK(stats.sent == 2);
   CHECK(row_state(store, a).state == "sent");
   CHECK(row_state(store, a).last_reply.rfind("250", 0) == 0);
@@ -207,7 +212,7 @@ TEST_CASE("smtp: STARTTLS verified with the kit's CA, AUTH from a password file,
     nocafg.ca_file.clear();
     SmtpSink untrusted(smtp_options_from_config(nocafg));
     const auto c = queue(store, "c@example.co.jp", 3);
-    CHECK(deliver_due(store.db(), untrusted, kNow, std::chrono::hours(48)).sent == 0);
+    CHECK(deliver_due(store, untrusted, kNow, std::chrono::hours(48)).sent == 0);
     CHECK(row_state(store, c).state == "pending");
     CHECK(row_state(store, c).last_reply.rfind("no reply: ", 0) == 0);
     CHECK(servers.captured().size() == 2);
@@ -224,7 +229,7 @@ TEST_CASE("smtp: a wrong password defers (the configuration is wrong, not the ma
   SmtpSink sink(bad);
   const auto c = queue(store, "c@example.co.jp", 3);
   const auto d = queue(store, "d@example.co.jp", 4);
-  const auto s = deliver_due(store.db(), sink, kNow, std::chrono::hours(48));
+  const auto s = deliver_due(store, sink, kNow, std::chrono::hours(48));
   CHECK(s.deferred == 1);
   CHECK(s.server_unreachable);
   const RowState r = row_state(store, c);
@@ -238,7 +243,7 @@ TEST_CASE("smtp: a wrong password defers (the configuration is wrong, not the ma
   SmtpOptions good = bad;
   good.password = "s3cret-pw";
   SmtpSink right(good);
-  CHECK(deliver_due(store.db(), right, kNow + std::chrono::hours(1), std::chrono::hours(48)).sent == 2);
+  CHECK(deliver_due(store, right, kNow + std::chrono::hours(1), std::chrono::hours(48)).sent == 2);
   CHECK(server.captured().size() == 2);
   CHECK(server.transcript().find("AUTH PLAIN refused\n") != std::string::npos);
   CHECK(server.transcript().find("AUTH PLAIN ok\n") != std::string::npos);
@@ -254,17 +259,17 @@ TEST_CASE("smtp: a server without STARTTLS is refused unless allow_plaintext, an
   strict.allow_plaintext = false;
   SmtpSink sink(strict);
   const auto a = queue(store, "yamada@example.co.jp", 1);
-  CHECK(deliver_due(store.db(), sink, kNow, std::chrono::hours(48)).sent == 0);
+  CHECK(deliver_due(store, sink, kNow, std::chrono::hours(48)).sent == 0);
   CHECK(row_state(store, a).state == "pending");
   CHECK(servers.captured().empty());
 
   SmtpOptions tls = plain("smtps://127.0.0.1:" + std::to_string(servers.smtp_port));
   SmtpSink implicit(tls);
-  CHECK(deliver_due(store.db(), implicit, kNow + std::chrono::hours(1), std::chrono::hours(48)).sent == 0);
+  CHECK(deliver_due(store, implicit, kNow + std::chrono::hours(1), std::chrono::hours(48)).sent == 0);
   CHECK(servers.captured().empty());
 
   SmtpSink relaxed(plain(servers.smtp_url()));
-  CHECK(deliver_due(store.db(), relaxed, kNow + std::chrono::hours(2), std::chrono::hours(48)).sent == 1);
+  CHECK(deliver_due(store, relaxed, kNow + std::chrono::hours(2), std::chrono::hours(48)).sent == 1);
   CHECK(servers.captured().size() == 1);
 }
 
@@ -277,14 +282,14 @@ TEST_CASE("smtp: server stopped for a while, then restarted: everything pending 
   SmtpSink sink(plain(servers.smtp_url()));
   std::vector<std::int64_t> ids;
   for (int i = 1; i <= 3; ++i) ids.push_back(queue(store, "c" + std::to_string(i) + "@example.co.jp", i));
-  CHECK(deliver_due(store.db(), sink, kNow, std::chrono::hours(48)).sent == 3);
+  CHECK(deliver_due(store, sink, kNow, std::chrono::hours(48)).sent == 3);
 
   servers.stop_smtp();
   for (int i = 4; i <= 8; ++i) ids.push_back(queue(store, "c" + std::to_string(i) + "@example.co.jp", i));
   sys_seconds t = kNow;
   for (int round = 0; round < 3; ++round) {
     t += std::chrono::hours(1);
-    const auto s = deliver_due(store.db(), sink, t, std::chrono::hours(48));
+    const auto s = deliver_due(store, sink, t, std::chrono::hours(48));
     CHECK(s.sent == 0);
     CHECK(s.deferred == 1);  // the first refusal ends the round
     CHECK(s.server_unreachable);
@@ -295,8 +300,8 @@ TEST_CASE("smtp: server stopped for a while, then restarted: everything pending 
 
   servers.start_smtp();
   t += std::chrono::hours(2);
-  CHECK(deliver_due(store.db(), sink, t, std::chrono::hours(48)).sent == 5);
-  CHECK(deliver_due(store.db(), sink, t + std::chrono::hours(5), std::chrono::hours(48)).sent == 0);
+  CHECK(deliver_due(store, sink, t, std::chrono::hours(48)).sent == 5);
+  CHECK(deliver_due(store, sink, t + std::chrono::hours(5), std::chrono::hours(48)).sent == 0);
   const auto files = servers.captured();
   REQUIRE(files.size() == 8);
   std::set<std::string> ids_seen;
@@ -311,7 +316,7 @@ TEST_CASE("smtp: 451 then 250 is retried after the backoff and delivered once") 
   Store store(tmp.path / "store");
   SmtpSink sink(plain(server.url()));
   const auto a = queue(store, "yamada@example.co.jp", 1);
-  auto s = deliver_due(store.db(), sink, kNow, std::chrono::hours(48));
+  auto s = deliver_due(store, sink, kNow, std::chrono::hours(48));
   CHECK(s.deferred == 1);
   CHECK_FALSE(s.server_unreachable);  // a 4xx to this message says nothing about the others
   RowState r = row_state(store, a);
@@ -319,9 +324,9 @@ TEST_CASE("smtp: 451 then 250 is retried after the backoff and delivered once") 
   CHECK(r.attempts == 1);
   CHECK(r.last_reply.rfind("451 4.3.0", 0) == 0);
   // Not before the backoff (1 min, ±20 %)...
-  CHECK(deliver_due(store.db(), sink, kNow + std::chrono::seconds(40), std::chrono::hours(48)).sent == 0);
+  CHECK(deliver_due(store, sink, kNow + std::chrono::seconds(40), std::chrono::hours(48)).sent == 0);
   // ...and after it.
-  s = deliver_due(store.db(), sink, kNow + std::chrono::seconds(80), std::chrono::hours(48));
+  s = deliver_due(store, sink, kNow + std::chrono::seconds(80), std::chrono::hours(48));
   CHECK(s.sent == 1);
   r = row_state(store, a);
   CHECK(r.state == "sent");
@@ -340,7 +345,7 @@ TEST_CASE("smtp: 550 at RCPT or after DATA is not retried and marked failed at o
   const auto ok = queue(store, "yamada@example.co.jp", 1);
   const auto unknown = queue(store, "nobody@example.co.jp", 2);
   const auto content = queue(store, "suzuki@example.co.jp", 3);
-  const auto s = deliver_due(store.db(), sink, kNow, std::chrono::hours(48));
+  const auto s = deliver_due(store, sink, kNow, std::chrono::hours(48));
   CHECK(s.sent == 1);
   CHECK(s.failed == 2);
   CHECK(row_state(store, ok).state == "sent");
@@ -354,10 +359,10 @@ TEST_CASE("smtp: 550 at RCPT or after DATA is not retried and marked failed at o
   CHECK(c.last_reply.rfind("554 5.6.0", 0) == 0);
   // The refused mailbox (5.1.1) counts as a hard bounce towards suppression, the refused
   // content (5.6.0) does not: the address is fine.
-  CHECK(hard_bounces_since(store.db(), "nobody@example.co.jp", kNow - std::chrono::hours(1)) == 1);
-  CHECK(hard_bounces_since(store.db(), "suzuki@example.co.jp", kNow - std::chrono::hours(1)) == 0);
+  CHECK(hard_bounces_since(store, "nobody@example.co.jp", kNow - std::chrono::hours(1)) == 1);
+  CHECK(hard_bounces_since(store, "suzuki@example.co.jp", kNow - std::chrono::hours(1)) == 0);
   // Later rounds leave them alone.
-  CHECK(deliver_due(store.db(), sink, kNow + std::chrono::hours(3), std::chrono::hours(48)).failed == 0);
+  CHECK(deliver_due(store, sink, kNow + std::chrono::hours(3), std::chrono::hours(48)).failed == 0);
   CHECK(row_state(store, unknown).attempts == 1);
   CHECK(server.captured().size() == 1);
 }
@@ -368,8 +373,8 @@ TEST_CASE("smtp: a 4xx older than max_age becomes failed") {
   Store store(tmp.path / "store");
   SmtpSink sink(plain(server.url()));
   const auto a = queue(store, "yamada@example.co.jp", 1);
-  CHECK(deliver_due(store.db(), sink, kNow, std::chrono::hours(2)).deferred == 1);
-  CHECK(deliver_due(store.db(), sink, kNow + std::chrono::hours(3), std::chrono::hours(2)).failed == 1);
+  CHECK(deliver_due(store, sink, kNow, std::chrono::hours(2)).deferred == 1);
+  CHECK(deliver_due(store, sink, kNow + std::chrono::hours(3), std::chrono::hours(2)).failed == 1);
   CHECK(row_state(store, a).state == "failed");
   CHECK(row_state(store, a).attempts == 2);
 }
@@ -395,16 +400,16 @@ TEST_CASE("smtp: a crash between the server's 250 and the row update resends onc
   SmtpSink sink(plain(servers.smtp_url()));
   CrashAfterSend crashing(sink);
   const auto a = queue(store, "yamada@example.co.jp", 1);
-  CHECK_THROWS(deliver_due(store.db(), crashing, kNow, std::chrono::hours(48)));
+  CHECK_THROWS(deliver_due(store, crashing, kNow, std::chrono::hours(48)));
   RowState r = row_state(store, a);
   CHECK(r.state == "pending");
   CHECK(r.attempts == 1);
   CHECK(r.last_reply.rfind("in flight", 0) == 0);
   CHECK(servers.captured().size() == 1);
   // The restarted daemon does not send it again within the lease (another sender may hold it)...
-  CHECK(deliver_due(store.db(), sink, kNow + std::chrono::minutes(5), std::chrono::hours(48)).sent == 0);
+  CHECK(deliver_due(store, sink, kNow + std::chrono::minutes(5), std::chrono::hours(48)).sent == 0);
   // ...and after the lease it does: at least once, never lost; same Message-ID.
-  CHECK(deliver_due(store.db(), sink, kNow + std::chrono::minutes(16), std::chrono::hours(48)).sent == 1);
+  CHECK(deliver_due(store, sink, kNow + std::chrono::minutes(16), std::chrono::hours(48)).sent == 1);
   const auto files = servers.captured();
   REQUIRE(files.size() == 2);
   CHECK(madoguchi::parsers::parse_mail(slurp(files[0])).message_id ==
@@ -433,18 +438,18 @@ TEST_CASE("smtp: DSN hard bounces mark rows bounced and suppress automatic mail 
   std::vector<std::int64_t> ids;
   for (int i = 1; i <= 2; ++i) {
     ids.push_back(queue(store, "Gone@example.co.jp", i));
-    CHECK(deliver_due(store.db(), sink, kNow, policy).sent == 1);
-    CHECK(mark_bounced(store.db(), "mg." + std::to_string(i) + ".test@passlogic.example.jp",
-                       summarize_dsn(hard_dsn), kNow));
+    CHECK(deliver_due(store, sink, kNow, policy).sent == 1);
+    CHECK(mark_bounced_now(store, "mg." + std::to_string(i) + ".test@passlogic.example.jp",
+                           summarize_dsn(hard_dsn), kNow));
     CHECK(row_state(store, ids.back()).state == "bounced");
   }
-  CHECK_FALSE(mark_bounced(store.db(), "unknown@elsewhere", summarize_dsn(hard_dsn), kNow));
-  CHECK(hard_bounces_since(store.db(), "gone@example.co.jp", kNow - std::chrono::hours(1)) == 2);
+  CHECK_FALSE(mark_bounced_now(store, "unknown@elsewhere", summarize_dsn(hard_dsn), kNow));
+  CHECK(hard_bounces_since(store, "gone@example.co.jp", kNow - std::chrono::hours(1)) == 2);
 
   // The third automatic reply is not sent; a person's reply (non-null sender) still is.
   const auto auto3 = queue(store, "gone@example.co.jp", 3, true);
   const auto staff4 = queue(store, "gone@example.co.jp", 4, false);
-  const auto s = deliver_due(store.db(), sink, kNow, policy);
+  const auto s = deliver_due(store, sink, kNow, policy);
   CHECK(s.suppressed == 1);
   CHECK(s.sent == 1);
   CHECK(row_state(store, auto3).state == "failed");
@@ -454,12 +459,12 @@ TEST_CASE("smtp: DSN hard bounces mark rows bounced and suppress automatic mail 
 
   // A delay report or a success notice marks nothing; the suppression ends after its period.
   const auto later = queue(store, "gone@example.co.jp", 5, true);
-  CHECK(mark_bounced(store.db(), "mg.5.test@passlogic.example.jp", summarize_dsn(delay_dsn), kNow));
+  CHECK(mark_bounced_now(store, "mg.5.test@passlogic.example.jp", summarize_dsn(delay_dsn), kNow));
   CHECK(row_state(store, later).state == "pending");
   const std::string delivered_dsn =
       "Final-Recipient: rfc822; gone@example.co.jp\r\nAction: delivered\r\nStatus: 2.0.0\r\n";
-  CHECK(mark_bounced(store.db(), "mg.5.test@passlogic.example.jp", summarize_dsn(delivered_dsn), kNow));
+  CHECK(mark_bounced_now(store, "mg.5.test@passlogic.example.jp", summarize_dsn(delivered_dsn), kNow));
   CHECK(row_state(store, later).state == "pending");
-  CHECK(hard_bounces_since(store.db(), "gone@example.co.jp", kNow - std::chrono::hours(1)) == 2);
-  CHECK(deliver_due(store.db(), sink, kNow + policy.suppress_for + std::chrono::hours(1), policy).sent == 1);
+  CHECK(hard_bounces_since(store, "gone@example.co.jp", kNow - std::chrono::hours(1)) == 2);
+  CHECK(deliver_due(store, sink, kNow + policy.suppress_for + std::chrono::hours(1), policy).sent == 1);
 }

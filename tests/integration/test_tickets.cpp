@@ -71,7 +71,7 @@ TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, re
 
   // Sunday and the holiday pass: nothing is released.
   desk.now = at(2020, 11, 23, 12);
-  CHECK(desk.pipeline.release_queued() == 0);
+  CHECK(release_queued(desk.pipeline) == 0);
   // A second queued question on Monday night.
   desk.now = at(2020, 11, 23, 20);
   desk.receive(
@@ -79,14 +79,14 @@ TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, re
       "Subject: two\r\nMessage-ID: <q2@minato-shoji.co.jp>\r\n\r\n保守ID: LX-2025-0042\r\n別件です\r\n");
   // Tuesday 09:00: both are released, the staff get one digest.
   desk.now = at(2020, 11, 24, 9);
-  CHECK(desk.pipeline.release_queued() == 2);
+  CHECK(release_queued(desk.pipeline) == 2);
   CHECK(desk.status(number) == "open");
   int digests = 0;
   for (const auto& [kind, to, tmpl] : desk.outbox()) digests += to == kStaff && tmpl == "staff_digest";
   CHECK(digests == 1);
   const auto digest = desk.last_mail_to(kStaff);
   CHECK(digest.text.find(number) != std::string::npos);
-  CHECK(desk.pipeline.release_queued() == 0);
+  CHECK(release_queued(desk.pipeline) == 0);
 }
 
 TEST_CASE("tickets: follow-ups join by verified tag and by References") {
@@ -94,17 +94,17 @@ TEST_CASE("tickets: follow-ups join by verified tag and by References") {
   auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "最初の質問", "a1@sakura-giken.co.jp"));
   const std::string number = p[0].ticket;
   const auto ack = desk.last_mail_to("it-admin@sakura-giken.co.jp");
-  const auto tag = desk.pipeline.tag_key().tag(number);
+  const auto tag = desk.pipeline.tag_key.tag(number);
   CHECK(ack.subject.find(tag) != std::string::npos);
 
   // Verified tag, even from another address of the tenant's staff (forwarded by a colleague).
   p = desk.receive(question("colleague@sakura-giken.co.jp", "Re: " + tag + " 最初の質問", "a2@sakura-giken.co.jp"));
-  CHECK(p[0].action == "follow_up");
+  CHECK(p[0].action == MailAction::follow_up);
   CHECK(p[0].ticket == number);
   // By References to our acknowledgement, no tag in the subject.
   p = desk.receive(question("it-admin@sakura-giken.co.jp", "追加の質問", "a3@sakura-giken.co.jp", "追加です",
                             "In-Reply-To: <" + ack.message_id + ">\r\nReferences: <" + ack.message_id + ">\r\n"));
-  CHECK(p[0].action == "follow_up");
+  CHECK(p[0].action == MailAction::follow_up);
   CHECK(p[0].ticket == number);
   CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets") == 1);
 }
@@ -115,15 +115,15 @@ TEST_CASE("tickets: a forged or guessed tag from a stranger opens a new ticket")
   const std::string victim = p[0].ticket;
   // Without the check, and with a wrong check.
   p = desk.receive(question("attacker@evil.example", "Re: [#" + victim + "] 追加", "f2@evil.example"));
-  CHECK(p[0].action == "new_ticket");
+  CHECK(p[0].action == MailAction::new_ticket);
   CHECK(p[0].ticket != victim);
   p = desk.receive(question("attacker@evil.example", "Re: [#" + victim + "-zzz] 追加", "f3@evil.example"));
-  CHECK(p[0].action == "new_ticket");
+  CHECK(p[0].action == MailAction::new_ticket);
   CHECK(count(desk.store, "SELECT COUNT(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.number = '" +
                               victim + "'") == 1);
   // The requester may drop the check (some clients rewrite subjects).
   p = desk.receive(question("it-admin@sakura-giken.co.jp", "Re: [#" + victim + "] 追加", "f4@sakura-giken.co.jp"));
-  CHECK(p[0].action == "follow_up");
+  CHECK(p[0].action == MailAction::follow_up);
   CHECK(p[0].ticket == victim);
 }
 
@@ -133,19 +133,19 @@ TEST_CASE("tickets: a staff reply by e-mail reaches the customer in the reply te
   auto p = desk.receive(question("=?UTF-8?B?5L2Q6JekIOS4gOmDjg==?= <it-admin@sakura-giken.co.jp>",
                                  "トークン再発行", "s1@sakura-giken.co.jp"));
   const std::string number = p[0].ticket;
-  const std::string tag = desk.pipeline.tag_key().tag(number);
+  const std::string tag = desk.pipeline.tag_key.tag(number);
   // An internal note first: nothing is sent to the customer.
   const auto before = desk.received_by("it-admin@sakura-giken.co.jp").size();
   p = desk.receive(question(kStaff, "Re: " + tag + " トークン再発行", "n1@passlogic-cloud.example.jp",
                             "#note 顧客は旧版を利用中。社内チケット INT-7 参照。"));
-  CHECK(p[0].action == "staff_note");
+  CHECK(p[0].action == MailAction::staff_note);
   CHECK(desk.received_by("it-admin@sakura-giken.co.jp").size() == before);
   // The reply, quoting the customer's mail and an internal remark below the attribution.
   p = desk.receive(question(kStaff, "Re: " + tag + " トークン再発行", "r1@passlogic-cloud.example.jp",
                             "佐藤様\r\n\r\n管理画面の［ユーザー管理］から再発行できます。\r\n\r\n"
                             "2026/11/20 11:00 it-admin@sakura-giken.co.jp wrote:\r\n> 再発行の手順は？\r\n"
                             "> 社内メモ: 旧版\r\n"));
-  CHECK(p[0].action == "staff_reply");
+  CHECK(p[0].action == MailAction::staff_reply);
   const auto reply = desk.last_mail_to("it-admin@sakura-giken.co.jp");
   CHECK(reply.text.find("［ユーザー管理］から再発行できます") != std::string::npos);
   CHECK(reply.text.find("社内") == std::string::npos);
@@ -163,9 +163,9 @@ TEST_CASE("tickets: closing by staff command sends the closing notice") {
   auto p = desk.receive(question("=?UTF-8?B?5L2Q6JekIOS4gOmDjg==?= <it-admin@sakura-giken.co.jp>",
                                  "仕様の確認", "c1@sakura-giken.co.jp"));
   const std::string number = p[0].ticket;
-  const std::string tag = desk.pipeline.tag_key().tag(number);
+  const std::string tag = desk.pipeline.tag_key.tag(number);
   p = desk.receive(question(kStaff, "Re: " + tag, "c2@passlogic-cloud.example.jp", "#close answered_spec\r\n"));
-  CHECK(p[0].action == "staff_command");
+  CHECK(p[0].action == MailAction::staff_command);
   CHECK(desk.status(number) == "closed");
   const auto notice = desk.last_mail_to("it-admin@sakura-giken.co.jp");
   CHECK(notice.text.find("仕様についてご回答いたしました") != std::string::npos);
@@ -173,7 +173,7 @@ TEST_CASE("tickets: closing by staff command sends the closing notice") {
   // A bad command changes nothing.
   auto q = desk.receive(question("it-admin@sakura-giken.co.jp", "別件", "c3@sakura-giken.co.jp"));
   const std::string other = q[0].ticket;
-  q = desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key().tag(other), "c4@passlogic-cloud.example.jp",
+  q = desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key.tag(other), "c4@passlogic-cloud.example.jp",
                             "#close finished\r\n"));
   CHECK(desk.status(other) == "open");
 }
@@ -183,24 +183,16 @@ TEST_CASE("tickets: a reply to a closed ticket reopens it within the window, lat
   const auto window = desk.d.runtime.policy->desk("passlogic-cloud")->reopen_window;
   auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "質問", "w1@sakura-giken.co.jp"));
   const std::string number = p[0].ticket;
-  const std::string tag = desk.pipeline.tag_key().tag(number);
-  {
-    SQLite::Transaction tx(desk.store.db());
-    desk.pipeline.staff_close(*load_ticket(desk.store.db(), number), "resolved", "cli:test");
-    tx.commit();
-  }
+  const std::string tag = desk.pipeline.tag_key.tag(number);
+  CHECK(close_ticket(desk.pipeline, number) == StaffActionResult::Code::done);
   desk.now += window - std::chrono::hours(1);
   p = desk.receive(question("it-admin@sakura-giken.co.jp", "Re: " + tag + " 再発しました", "w2@sakura-giken.co.jp"));
-  CHECK(p[0].action == "reopened");
+  CHECK(p[0].action == MailAction::reopened);
   CHECK(desk.status(number) == "open");
-  {
-    SQLite::Transaction tx(desk.store.db());
-    desk.pipeline.staff_close(*load_ticket(desk.store.db(), number), "resolved", "cli:test");
-    tx.commit();
-  }
+  CHECK(close_ticket(desk.pipeline, number) == StaffActionResult::Code::done);
   desk.now += window + std::chrono::hours(1);
   p = desk.receive(question("it-admin@sakura-giken.co.jp", "Re: " + tag + " また再発", "w3@sakura-giken.co.jp"));
-  CHECK(p[0].action == "new_ticket");
+  CHECK(p[0].action == MailAction::new_ticket);
   CHECK(p[0].ticket != number);
   CHECK(desk.status(number) == "closed");
   CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets WHERE parent_id = (SELECT id FROM tickets WHERE number = '" +
@@ -213,15 +205,15 @@ TEST_CASE("tickets: past the first-response due time without a staff reply is lo
   const std::string silent = p[0].ticket;
   p = desk.receive(question("it-admin@sakura-giken.co.jp", "回答済みの質問", "o2@sakura-giken.co.jp"));
   const std::string answered = p[0].ticket;
-  desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key().tag(answered), "o3@passlogic-cloud.example.jp",
+  desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key.tag(answered), "o3@passlogic-cloud.example.jp",
                         "ご確認ください。\r\n"));
-  CHECK(desk.pipeline.report_overdue() == 0);
+  CHECK(report_overdue(desk.pipeline) == 0);
   // Friday 11:00 + 1 business day = Tuesday 11:00 (Monday 11/23 is a holiday).
   desk.now = at(2020, 11, 24, 10, 59);
-  CHECK(desk.pipeline.report_overdue() == 0);
+  CHECK(report_overdue(desk.pipeline) == 0);
   desk.now = at(2020, 11, 24, 11, 1);
-  CHECK(desk.pipeline.report_overdue() == 1);
-  CHECK(desk.pipeline.report_overdue() == 0);  // once
+  CHECK(report_overdue(desk.pipeline) == 1);
+  CHECK(report_overdue(desk.pipeline) == 0);  // once
   CHECK(count(desk.store, "SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
                           "WHERE e.event = 'first_response_overdue' AND t.number = '" + silent + "'") == 1);
   CHECK(count(desk.store, std::string("SELECT COUNT(*) FROM tickets WHERE ") +
@@ -237,36 +229,36 @@ TEST_CASE("tickets: silent in waiting_customer, a warning after N business days,
   p = desk.receive(question(customer, "別の確認", "ac2@sakura-giken.co.jp"));
   const std::string answers = p[0].ticket;
   for (const auto& number : {quiet, answers})
-    desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key().tag(number), "r-" + number + "@passlogic-cloud.example.jp",
+    desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key.tag(number), "r-" + number + "@passlogic-cloud.example.jp",
                           "手順をお送りします。\r\n"));
   CHECK(desk.status(quiet) == "waiting_customer");
   const auto before = desk.received_by(customer).size();
   // Friday 11:00 + 3 business days (Monday the 23rd is a holiday) = Thursday the 26th 11:00.
   desk.now = at(2020, 11, 26, 10);
-  CHECK(desk.pipeline.auto_close() == 0);
+  CHECK(auto_close(desk.pipeline) == 0);
   desk.now = at(2020, 11, 26, 11, 30);
-  CHECK(desk.pipeline.auto_close() == 2);
+  CHECK(auto_close(desk.pipeline) == 2);
   auto mails = desk.received_by(customer);
   REQUIRE(mails.size() == before + 2);
   CHECK(mails[before].text.find("佐藤 一郎 様") != std::string::npos);
   CHECK(mails[before].text.find("までにご返信がない場合") != std::string::npos);
   CHECK(mails[before].auto_submitted == "auto-generated");
-  CHECK(desk.pipeline.auto_close() == 0);  // warned once
+  CHECK(auto_close(desk.pipeline) == 0);  // warned once
   // One customer answers; the other stays silent.
   desk.now = at(2020, 11, 27, 10);
-  p = desk.receive(question(customer, "Re: " + desk.pipeline.tag_key().tag(answers) + " 別の確認",
+  p = desk.receive(question(customer, "Re: " + desk.pipeline.tag_key.tag(answers) + " 別の確認",
                             "ac3@sakura-giken.co.jp", "まだ解決していません。"));
   CHECK(desk.status(answers) == "open");
   // Warned Thursday 11:30 + 2 business days = Monday the 30th 11:30.
   desk.now = at(2020, 11, 30, 11);
-  CHECK(desk.pipeline.auto_close() == 0);
+  CHECK(auto_close(desk.pipeline) == 0);
   desk.now = at(2020, 11, 30, 12);
-  CHECK(desk.pipeline.auto_close() == 1);
+  CHECK(auto_close(desk.pipeline) == 1);
   CHECK(desk.status(quiet) == "closed");
   CHECK(desk.status(answers) == "open");
   CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets WHERE number = '" + quiet + "' AND close_reason = 'agreed'") == 1);
   const auto notice = desk.last_mail_to(customer);
-  CHECK(notice.subject.find(desk.pipeline.tag_key().tag(quiet)) != std::string::npos);
+  CHECK(notice.subject.find(desk.pipeline.tag_key.tag(quiet)) != std::string::npos);
   CHECK(notice.text.find("佐藤 一郎 様") != std::string::npos);
 }
 
@@ -283,7 +275,7 @@ TEST_CASE("store: a store created before the newer ticket columns gets them on o
              "VALUES ('MG-000001', 'passlogic-cloud', 'a@example.jp', '件名', 'open', 1, 1, 1)");
   }
   Store store(dir.path);
-  const auto t = load_ticket(store.db(), std::string("MG-000001"));
+  const auto t = load_ticket(store, std::string("MG-000001"));
   REQUIRE(t);
   CHECK(t->subject == "件名");
   CHECK(t->customer_name() == "a@example.jp");  // no display name stored: the address

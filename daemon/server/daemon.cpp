@@ -1,0 +1,171 @@
+// daemon.cpp — see daemon.h.
+#include "daemon/server/daemon.h"
+
+#include "daemon/log/log.h"
+#include "daemon/server/factories.h"
+#include "daemon/server/notify.h"
+#include "daemon/service/delivery.h"
+#include "daemon/service/intake.h"
+#include "daemon/service/stages.h"
+#include "daemon/service/timed_jobs.h"
+
+#include <boost/asio.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+
+namespace madoguchi::daemon {
+
+namespace asio = boost::asio;
+
+std::unique_ptr<Daemon> Daemon::open(const std::filesystem::path& config_file, std::ostream& err) {
+  rules::ConfigErrors errors;
+  auto print = [&] {
+    for (const auto& e : errors) err << e.to_string() << '\n';
+  };
+  auto config = load_main_config(config_file, errors);
+  if (!config) return print(), nullptr;
+  init_logging(config->log_level, !config->log_personal_data);
+  auto runtime = load_runtime(*config, errors);
+  if (!runtime) return print(), nullptr;
+  try {
+    auto session = open_session(*config, system_now, std::move(*runtime));
+    std::vector<std::unique_ptr<MailSource>> sources;
+    for (const auto& m : config->mailboxes) sources.push_back(make_source(m, *session->store));
+    auto sink = make_sink(config->smtp);
+    log_event(spdlog::level::info, Event::daemon_started,
+              {{"config", config->file.string()}, {"mailboxes", std::to_string(sources.size())},
+               {"desks", std::to_string(session->ctx->policy().desks().size())}});
+    return std::unique_ptr<Daemon>(new Daemon(std::move(session), std::move(sources), std::move(sink)));
+  } catch (const std::exception& e) {
+    err << "madoguchi run: " << e.what() << '\n';
+    return nullptr;
+  }
+}
+
+Daemon::Daemon(std::unique_ptr<Session> session, std::vector<std::unique_ptr<MailSource>> sources,
+               std::unique_ptr<MailSink> sink)
+    : session_(std::move(session)), sources_(std::move(sources)), sink_(std::move(sink)) {}
+
+Daemon::~Daemon() = default;
+
+std::vector<ProcessedMail> Daemon::run_pass() {
+  Context& ctx = *session_->ctx;
+  const auto& mailboxes = session_->config.mailboxes;
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    try {
+      intake(ctx, *sources_[i], mailboxes[i]);
+    } catch (const std::exception& e) {
+      log_event(spdlog::level::err, Event::mailbox_failed, {{"mailbox", mailboxes[i].name}, {"error", e.what()}});
+    }
+  }
+  auto processed = process_pending(ctx);
+  try {
+    release_queued(ctx);
+    auto_close(ctx);
+    report_overdue(ctx);
+  } catch (const std::exception& e) {
+    log_event(spdlog::level::err, Event::queue_failed, {{"error", e.what()}});
+  }
+  deliver_due(ctx.store, *sink_, system_now(), ctx.settings.delivery);
+  return processed;
+}
+
+// The event loop's parts; each handler re-arms itself.
+struct Daemon::Loop {
+  Daemon& d;
+  asio::io_context io;
+  asio::steady_timer poll{io};
+  asio::steady_timer watchdog{io};
+  asio::signal_set stop_signals{io, SIGTERM, SIGINT};
+  asio::signal_set reload_signal{io, SIGHUP};
+  std::chrono::seconds interval{60};
+  std::shared_ptr<std::atomic<bool>> pass_queued = std::make_shared<std::atomic<bool>>(false);
+
+  explicit Loop(Daemon& daemon) : d(daemon) {
+    for (const auto& m : d.session_->config.mailboxes) interval = std::min(interval, m.poll_interval);
+    interval = std::max(interval, std::chrono::seconds(1));
+  }
+
+  void schedule_poll() {
+    poll.expires_after(interval);
+    poll.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      d.run_pass();
+      schedule_poll();
+    });
+  }
+
+  void wait_stop() {
+    stop_signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      notify_stopping();
+      log_event(spdlog::level::info, Event::daemon_stopping, {{"signal", std::to_string(signo)}});
+      io.stop();
+    });
+  }
+
+  // Parse -> validate -> compile, then swap; on any error the old runtime stays.
+  void reload() {
+    notify_reloading();
+    rules::ConfigErrors errors;
+    if (auto fresh = load_runtime(d.session_->config, errors)) {
+      d.session_->ctx->runtime = std::move(*fresh);
+      log_event(spdlog::level::info, Event::reload_succeeded,
+                {{"desks", std::to_string(d.session_->ctx->policy().desks().size())}});
+    } else {
+      for (const auto& e : errors) log_event(spdlog::level::err, Event::reload_failed, {{"error", e.to_string()}});
+      log_event(spdlog::level::warn, Event::reload_kept_previous, {});
+    }
+    notify_ready();
+  }
+
+  void wait_reload() {
+    reload_signal.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      reload();
+      wait_reload();
+    });
+  }
+
+  void kick_watchdog(std::chrono::microseconds every) {
+    notify_watchdog();
+    watchdog.expires_after(every);
+    watchdog.async_wait([this, every](const boost::system::error_code& ec) {
+      if (!ec) kick_watchdog(every);
+    });
+  }
+
+  // New mail seen by a watching source (IMAP IDLE) triggers a pass at once; several
+  // notifications while a pass is queued collapse into one.
+  void watch_sources() {
+    for (auto& s : d.sources_) {
+      s->watch([this, queued = pass_queued] {
+        if (queued->exchange(true)) return;
+        asio::post(io, [this, queued] {
+          queued->store(false);
+          d.run_pass();
+        });
+      });
+    }
+  }
+};
+
+int Daemon::run() {
+  Loop loop(*this);
+  loop.wait_stop();
+  loop.wait_reload();
+  if (const auto every = watchdog_kick_interval()) loop.kick_watchdog(*every);
+  loop.watch_sources();
+  run_pass();
+  notify_ready();
+  log_event(spdlog::level::info, Event::daemon_ready, {{"poll_seconds", std::to_string(loop.interval.count())}});
+  loop.schedule_poll();
+  loop.io.run();
+  for (auto& s : sources_) s->stop_watching();
+  log_event(spdlog::level::info, Event::daemon_stopped, {});
+  return 0;
+}
+
+}  // namespace madoguchi::daemon

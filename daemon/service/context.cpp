@@ -1,0 +1,36 @@
+// context.cpp — see context.h.
+#include "daemon/service/context.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace madoguchi::daemon {
+
+std::chrono::sys_seconds system_now() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+bool Context::is_staff(const std::string& address) const {
+  return std::find(settings.staff.begin(), settings.staff.end(), address) != settings.staff.end();
+}
+
+const MailboxConfig* Context::mailbox(std::string_view name) const {
+  for (const auto& m : settings.mailboxes)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+const rules::Desk& Context::desk_of(const TicketRow& ticket) const {
+  if (const rules::Desk* d = policy().desk(ticket.desk)) return *d;
+  throw std::runtime_error("ticket " + ticket.number + " belongs to desk '" + ticket.desk +
+                           "', which the configuration no longer has");
+}
+
+const rules::Tenant* Context::tenant(const std::optional<std::string>& id) const {
+  if (!id) return nullptr;
+  for (const auto& t : policy().tenants())
+    if (t.id == *id) return &t;
+  return nullptr;
+}
+
+}  // namespace madoguchi::daemon

@@ -1,0 +1,73 @@
+// context.h — what every service function works on: the store, the rules and templates in
+// force, the clock, the settings, randomness and the tag key. Passed by reference; nothing in
+// service/ is global. The runtime is swapped whole on reload (server/runtime).
+#pragma once
+
+#include "daemon/service/ticket_tags.h"
+#include "daemon/store/store.h"
+#include "daemon/store/tickets.h"
+#include "daemon/transport/settings.h"
+#include "rules/policy.h"
+#include "templates/template_set.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace madoguchi::daemon {
+
+using Clock = std::function<std::chrono::sys_seconds()>;
+
+// The wall clock, to the second.
+std::chrono::sys_seconds system_now();
+
+// The configuration the stages read; swapped as a whole on reload.
+struct Runtime {
+  std::shared_ptr<const rules::Policy> policy;
+  std::shared_ptr<const templates::TemplateSet> templates;
+};
+
+// How the outbox is delivered (smtp: section).
+struct DeliveryPolicy {
+  std::chrono::seconds max_age{2 * 86400};  // a 4xx is retried until the row is this old
+  std::chrono::seconds lease{15 * 60};      // a claimed row is retried after this if we crash
+  // Automatic mail (null sender) to an address with this many hard bounces within
+  // `suppress_for` is not sent (marked failed, "suppressed …"); 0 switches it off.
+  int hard_bounces_to_suppress = 3;
+  std::chrono::seconds suppress_for{30 * 86400};
+};
+
+struct Settings {
+  std::vector<std::string> staff;           // lower-case staff addresses
+  int auto_replies_per_hour = 3;            // per sender (SPEC.md §4)
+  std::vector<MailboxConfig> mailboxes;     // intake limits and each mailbox's default desk
+  DeliveryPolicy delivery;
+};
+
+struct Context {
+  Context(Store& store, Settings settings, Clock clock, TagKey tag_key)
+      : store(store), settings(std::move(settings)), clock(std::move(clock)), tag_key(std::move(tag_key)) {}
+
+  Store& store;
+  Settings settings;
+  Clock clock;
+  TagKey tag_key;
+  Runtime runtime;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  std::chrono::sys_seconds now() const { return clock(); }
+  const rules::Policy& policy() const { return *runtime.policy; }
+  const templates::TemplateSet& templates() const { return *runtime.templates; }
+  bool is_staff(const std::string& address) const;
+  // The mailbox entry named `name`, if configured.
+  const MailboxConfig* mailbox(std::string_view name) const;
+  // The desk of a ticket; throws std::runtime_error when the configuration no longer has it.
+  const rules::Desk& desk_of(const TicketRow& ticket) const;
+  // The tenant with this id, if the directory has it.
+  const rules::Tenant* tenant(const std::optional<std::string>& id) const;
+};
+
+}  // namespace madoguchi::daemon

@@ -1,0 +1,15 @@
+// routing.cpp — see routing.h.
+#include "daemon/service/routing.h"
+
+#include <string>
+
+namespace madoguchi::daemon {
+
+const rules::Desk* route_mail(const rules::Policy& policy, const parsers::ParsedMail& mail,
+                              std::string_view mailbox_desk) {
+  std::string fallback(mailbox_desk);
+  if (fallback.empty() && policy.desks().size() == 1) fallback = policy.desks()[0].id;
+  return policy.route(mail, fallback);
+}
+
+}  // namespace madoguchi::daemon

@@ -1,0 +1,18 @@
+// routing.h — which desk a mail is for: the one routing function of the daemon and of
+// `madoguchi classify`, so the two cannot disagree about a mail.
+#pragma once
+
+#include "parsers/parsed_mail.h"
+#include "rules/policy.h"
+
+#include <string_view>
+
+namespace madoguchi::daemon {
+
+// The desk whose address is among the recipients (rules::Policy::route: Delivered-To, To,
+// Cc); else the mailbox's desk (`mailbox_desk`, "" when it has none); else, when the
+// configuration has exactly one desk, that desk. nullptr when none applies.
+const rules::Desk* route_mail(const rules::Policy& policy, const parsers::ParsedMail& mail,
+                              std::string_view mailbox_desk);
+
+}  // namespace madoguchi::daemon

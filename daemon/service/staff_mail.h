@@ -1,0 +1,37 @@
+// staff_mail.h — what a staff member's e-mail to a ticket means (SPEC.md §5): a block of
+// command lines at the top (`#close answered_spec`, `#status investigating`, `#note`), then
+// the text. The text is relayed to the customer unless `#note` makes it an internal note.
+// Quoted history (Outlook, Gmail, Thunderbird, Japanese clients) is cut off so that
+// internal text quoted from earlier mail never reaches the customer. Pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace madoguchi::daemon {
+
+enum class StaffCommandKind { close, status, note, reopen };
+
+struct StaffCommand {
+  StaffCommandKind kind;
+  std::string argument;  // close reason or status (checked: rules::parse_close_reason, parse_state); "" otherwise
+};
+
+struct StaffMail {
+  std::vector<StaffCommand> commands;
+  bool internal_note = false;       // `#note`: nothing is sent to the customer
+  std::string text;                 // the staff's own text, quotes and command lines removed
+  std::vector<std::string> errors;  // unknown commands or arguments (nothing is applied then)
+};
+
+// Parses a staff mail's decoded body text.
+StaffMail parse_staff_mail(std::string_view body);
+
+// Cuts quoted history: everything from the first attribution line ("On … wrote:",
+// "…さんは書きました:", "-----Original Message-----", an Outlook "From:/差出人:" block)
+// and every line starting with '>'. Trailing blank lines are dropped.
+std::string strip_quoted(std::string_view text);
+
+}  // namespace madoguchi::daemon

@@ -1,0 +1,135 @@
+// stages.cpp — see stages.h.
+#include "daemon/service/stages.h"
+
+#include "daemon/log/log.h"
+#include "daemon/service/decision_json.h"
+#include "daemon/service/routing.h"
+#include "daemon/service/ticketing.h"
+#include "daemon/store/messages.h"
+#include "daemon/store/spool.h"
+#include "parsers/parsed_mail.h"
+
+#include <algorithm>
+
+namespace madoguchi::daemon {
+namespace {
+
+std::string warnings_text(const parsers::ParsedMail& m) {
+  std::string out;
+  for (const auto& w : m.warnings) {
+    if (!out.empty()) out += ',';
+    out += parsers::warning_name(w.code);
+  }
+  return out;
+}
+
+bool has_warning(const parsers::ParsedMail& m, parsers::WarningCode code) {
+  return std::any_of(m.warnings.begin(), m.warnings.end(),
+                     [code](const parsers::Warning& w) { return w.code == code; });
+}
+
+[[noreturn]] void conflict(std::int64_t id, MessageState expected) {
+  throw StateConflict("message " + std::to_string(id) + " is no longer " + std::string(to_string(expected)));
+}
+
+// fetched -> parsed (the parse is redone from the spool after a crash: it is pure).
+void record_parse(Context& ctx, const StoredMessage& msg, const parsers::ParsedMail& mail,
+                  const std::string& sender) {
+  Transaction tx(ctx.store);
+  if (!mark_parsed(tx, msg.id, {mail.message_id, mail.subject, sender, warnings_text(mail)}))
+    conflict(msg.id, MessageState::fetched);
+  tx.commit();
+  log_event(spdlog::level::info, Event::mail_parsed,
+            {{"message", std::to_string(msg.id)}, {"warnings", warnings_text(mail)}});
+}
+
+// parsed -> classified (re-decided after a crash, with the rules in force).
+void record_decision(Context& ctx, const StoredMessage& msg, const rules::Desk& desk,
+                     const rules::Decision& d, const ProcessedMail& result) {
+  ClassifiedFields f;
+  f.desk = desk.id;
+  f.identity = result.identity;
+  f.tenant = d.tenant;
+  f.outcome = result.outcome;
+  f.action = std::string(rules::to_string(d.action));
+  f.rule = d.rule;
+  f.decision_json = decision_json(d, desk.hours.utc_offset)
+                        .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  Transaction tx(ctx.store);
+  if (!mark_classified(tx, msg.id, f)) conflict(msg.id, MessageState::parsed);
+  tx.commit();
+  log_event(spdlog::level::info, Event::mail_classified,
+            {{"message", std::to_string(msg.id)}, {"desk", desk.id}, {"identity", result.identity},
+             {"outcome", result.outcome}, {"rule", result.rule.empty() ? "-" : result.rule}});
+}
+
+ProcessedMail process(Context& ctx, std::int64_t id) {
+  const auto msg = load_message(ctx.store, id);
+  if (!msg) throw std::runtime_error("message row vanished");
+  ProcessedMail result;
+  result.message = id;
+  result.mailbox = msg->mailbox;
+
+  const std::string raw = read_file(ctx.store.spool_path(msg->sha256));
+  parsers::ParsedMail mail = parsers::parse_mail(raw);
+  // Cut at intake: what is stored is incomplete, so the ticket is flagged for staff.
+  if (msg->oversize && !has_warning(mail, parsers::WarningCode::truncated_message))
+    mail.warnings.push_back({parsers::WarningCode::truncated_message, true,
+                             "cut at the mailbox's max_message_size at intake"});
+  const std::string sender = mail.from.empty() ? std::string() : rules::normalize_address(mail.from.front().address);
+  result.subject = mail.subject;
+  result.sender = mask_address(sender);
+  if (msg->state == MessageState::fetched) record_parse(ctx, *msg, mail, sender);
+
+  const MailboxConfig* mailbox = ctx.mailbox(msg->mailbox);
+  const rules::Desk* desk = route_mail(ctx.policy(), mail, mailbox ? mailbox->desk : std::string());
+  if (desk == nullptr)
+    throw std::runtime_error("no desk: recipients match no desk address and the mailbox has no desk");
+  const rules::Decision decision = ctx.policy().decide(mail, *desk, msg->received_at);
+  result.desk = desk->id;
+  result.identity = std::string(rules::to_string(decision.identity));
+  result.outcome = std::string(rules::to_string(decision.outcome));
+  result.rule = decision.rule.value_or("");
+  if (msg->state == MessageState::fetched || msg->state == MessageState::parsed)
+    record_decision(ctx, *msg, *desk, decision, result);
+
+  // classified -> ticketed, with the outbox rows it causes, in one transaction.
+  Transaction tx(ctx.store);
+  ticket_stage(ctx, tx, {id, raw, &mail, sender, desk, &decision, msg->suppress_auto_reply}, result);
+  std::optional<std::int64_t> ticket_id;
+  if (!result.ticket.empty()) ticket_id = load_ticket(ctx.store, result.ticket)->id;
+  if (!mark_ticketed(tx, id, ticket_id)) conflict(id, MessageState::classified);
+  tx.commit();
+  log_event(spdlog::level::info, result.action == MailAction::new_ticket ? Event::ticket_opened : Event::mail_ticketed,
+            {{"message", std::to_string(id)}, {"ticket", result.ticket.empty() ? "-" : result.ticket},
+             {"desk", desk->id}, {"action", to_string(result.action)},
+             {"reply", result.reply.empty() ? "-" : result.reply},
+             {"note", result.note.empty() ? "-" : result.note}});
+  return result;
+}
+
+}  // namespace
+
+std::vector<ProcessedMail> process_pending(Context& ctx) {
+  std::vector<ProcessedMail> out;
+  for (const std::int64_t id : unfinished_messages(ctx.store)) {
+    try {
+      out.push_back(process(ctx, id));
+    } catch (const StateConflict&) {
+      // Another process (`deliver`, a second `run`) moved this message first; its work stands
+      // and ours was rolled back. Nothing to record.
+    } catch (const std::exception& e) {
+      // A bug or an IO failure in one message must not stop the others: record and go on.
+      mark_failed(ctx.store, id, e.what());
+      log_event(spdlog::level::err, Event::message_failed, {{"message", std::to_string(id)}, {"error", e.what()}});
+      ProcessedMail p;
+      p.message = id;
+      p.action = MailAction::failed;
+      p.note = e.what();
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+}  // namespace madoguchi::daemon

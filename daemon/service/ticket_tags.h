@@ -1,0 +1,39 @@
+// ticket_tags.h — the public ticket tag in our subjects, [#MG-000123-k7q]: the number and a
+// short keyed check, so that a number alone does not let a stranger put mail into someone
+// else's ticket (SPEC.md §5); and the customer's subject as shown inside ours.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace madoguchi::daemon {
+
+class TagKey {
+ public:
+  explicit TagKey(std::string key) : key_(std::move(key)) {}
+  // Reads the key file, or creates it (32 random bytes, mode 0600) when it does not exist.
+  // Throws std::runtime_error when it cannot be read or created.
+  static TagKey load_or_create(const std::filesystem::path& file);
+  // Three characters of base32 (a-z, 2-7) of HMAC-SHA256(key, number).
+  std::string check(std::string_view number) const;
+  // "[#MG-000123-k7q]"
+  std::string tag(std::string_view number) const;
+
+ private:
+  std::string key_;
+};
+
+struct TagInSubject {
+  std::string number;                // "MG-000123"
+  std::optional<std::string> check;  // "k7q" when present
+};
+// The ticket tag in a subject, if any ("[#MG-000123]" or "[#MG-000123-k7q]").
+std::optional<TagInSubject> find_ticket_tag(std::string_view subject);
+
+// The customer's subject as shown inside ours: without our tags and reply prefixes, at most
+// 40 characters ("(件名なし)" when nothing is left).
+std::string display_subject(std::string_view subject);
+
+}  // namespace madoguchi::daemon

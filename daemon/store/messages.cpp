@@ -1,0 +1,199 @@
+// messages.cpp — see messages.h.
+#include "daemon/store/messages.h"
+
+#include "daemon/store/spool.h"
+
+#include <algorithm>
+
+namespace madoguchi::daemon {
+namespace {
+
+void bind_optional(SQLite::Statement& q, int index, const std::optional<std::string>& v) {
+  if (v) q.bind(index, *v); else q.bind(index);
+}
+
+// Checkpoint and owed server mark of an IMAP mail, inside the caller's transaction.
+void checkpoint(Transaction& tx, const IntakeRecord& record) {
+  if (record.uid <= 0) return;
+  SQLite::Statement cp(tx.db(),
+                       "UPDATE mailboxes SET last_uid = MAX(last_uid, ?) "
+                       "WHERE name = ? AND uidvalidity = ?");
+  cp.bind(1, record.uid);
+  cp.bind(2, record.mailbox);
+  cp.bind(3, record.uidvalidity);
+  cp.exec();
+  SQLite::Statement owed(tx.db(), "INSERT OR IGNORE INTO imap_unmarked (mailbox, uidvalidity, uid) "
+                                  "VALUES (?, ?, ?)");
+  owed.bind(1, record.mailbox);
+  owed.bind(2, record.uidvalidity);
+  owed.bind(3, record.uid);
+  owed.exec();
+}
+
+// One state change of a message row, naming the state it expects; true when it happened.
+bool advance(Transaction& tx, std::int64_t id, MessageState from, MessageState to,
+             const std::string& set_columns, const std::vector<std::optional<std::string>>& values) {
+  SQLite::Statement upd(tx.db(), "UPDATE messages SET " + set_columns +
+                                     (set_columns.empty() ? "" : ", ") +
+                                     "state = ? WHERE id = ? AND state = ?");
+  int i = 1;
+  for (const auto& v : values) bind_optional(upd, i++, v);
+  upd.bind(i++, std::string(to_string(to)));
+  upd.bind(i++, id);
+  upd.bind(i, std::string(to_string(from)));
+  return upd.exec() == 1;
+}
+
+}  // namespace
+
+IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::string_view raw) {
+  if (auto id = find_message(store, record.mailbox, record.source_key)) return {*id, true};
+  const std::string hash = sha256_hex(raw);
+  if (record.dedup_by_content) {
+    SQLite::Statement q(store.db(), "SELECT id FROM messages WHERE mailbox = ? AND sha256 = ? LIMIT 1");
+    q.bind(1, record.mailbox);
+    q.bind(2, hash);
+    if (q.executeStep()) {
+      const std::int64_t id = q.getColumn(0).getInt64();
+      Transaction tx(store);
+      checkpoint(tx, record);
+      tx.commit();
+      return {id, true};
+    }
+  }
+  const auto path = store.spool_path(hash);
+  // Same bytes already spooled (e.g. the same mail in two mailboxes): reuse the file.
+  if (!std::filesystem::exists(path)) {
+    std::filesystem::create_directories(path.parent_path());
+    write_file_atomically(path, raw);
+  }
+  Transaction tx(store);
+  SQLite::Statement ins(tx.db(),
+                        "INSERT INTO messages (mailbox, source_key, uidvalidity, uid, sha256, "
+                        "size, received_at, stored_at, suppress_auto_reply) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, strftime('%s','now'), ?)");
+  ins.bind(1, record.mailbox);
+  ins.bind(2, record.source_key);
+  ins.bind(3, record.uidvalidity);
+  ins.bind(4, record.uid);
+  ins.bind(5, hash);
+  ins.bind(6, static_cast<std::int64_t>(raw.size()));
+  ins.bind(7, to_unix(record.received_at));
+  // messages.suppress_auto_reply: 0 answer, 1 old at the first run, 2 oversize (cut).
+  ins.bind(8, record.oversize ? 2 : record.suppress_auto_reply ? 1 : 0);
+  ins.exec();
+  const std::int64_t id = tx.db().getLastInsertRowid();
+  checkpoint(tx, record);
+  tx.commit();
+  return {id, false};
+}
+
+std::optional<std::int64_t> find_message(Store& store, std::string_view mailbox, std::string_view source_key) {
+  SQLite::Statement q(store.db(), "SELECT id FROM messages WHERE mailbox = ? AND source_key = ?");
+  q.bind(1, std::string(mailbox));
+  q.bind(2, std::string(source_key));
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
+std::vector<std::int64_t> unfinished_messages(Store& store) {
+  SQLite::Statement q(store.db(),
+                      "SELECT id FROM messages WHERE state IN (?, ?, ?) AND direction = 'in' ORDER BY id");
+  q.bind(1, std::string(to_string(MessageState::fetched)));
+  q.bind(2, std::string(to_string(MessageState::parsed)));
+  q.bind(3, std::string(to_string(MessageState::classified)));
+  std::vector<std::int64_t> ids;
+  while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+  return ids;
+}
+
+std::optional<StoredMessage> load_message(Store& store, std::int64_t id) {
+  SQLite::Statement q(store.db(),
+                      "SELECT mailbox, sha256, state, received_at, suppress_auto_reply "
+                      "FROM messages WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  StoredMessage m;
+  m.id = id;
+  m.mailbox = q.getColumn(0).getString();
+  m.sha256 = q.getColumn(1).getString();
+  m.state = parse_state<MessageState>(q.getColumn(2).getString()).value_or(MessageState::failed);
+  m.received_at = from_unix(q.getColumn(3).getInt64());
+  m.suppress_auto_reply = q.getColumn(4).getInt() != 0;
+  m.oversize = q.getColumn(4).getInt() == 2;
+  return m;
+}
+
+bool mark_parsed(Transaction& tx, std::int64_t id, const ParsedFields& f) {
+  return advance(tx, id, MessageState::fetched, MessageState::parsed,
+                 "message_id = ?, subject = ?, sender = ?, warnings = ?",
+                 {f.message_id, f.subject, f.sender, f.warnings});
+}
+
+bool mark_classified(Transaction& tx, std::int64_t id, const ClassifiedFields& f) {
+  return advance(tx, id, MessageState::parsed, MessageState::classified,
+                 "desk = ?, identity = ?, tenant = ?, outcome = ?, action = ?, rule = ?, decision = ?",
+                 {f.desk, f.identity, f.tenant, f.outcome, f.action, f.rule, f.decision_json});
+}
+
+bool mark_ticketed(Transaction& tx, std::int64_t id, std::optional<std::int64_t> ticket_id) {
+  SQLite::Statement upd(tx.db(), "UPDATE messages SET ticket_id = ?, state = ? WHERE id = ? AND state = ?");
+  if (ticket_id) upd.bind(1, *ticket_id); else upd.bind(1);
+  upd.bind(2, std::string(to_string(MessageState::ticketed)));
+  upd.bind(3, id);
+  upd.bind(4, std::string(to_string(MessageState::classified)));
+  return upd.exec() == 1;
+}
+
+bool mark_failed(Store& store, std::int64_t id, std::string_view error) {
+  SQLite::Statement upd(store.db(),
+                        "UPDATE messages SET state = ?, error = ? WHERE id = ? AND state IN (?, ?, ?)");
+  upd.bind(1, std::string(to_string(MessageState::failed)));
+  upd.bind(2, std::string(error));
+  upd.bind(3, id);
+  upd.bind(4, std::string(to_string(MessageState::fetched)));
+  upd.bind(5, std::string(to_string(MessageState::parsed)));
+  upd.bind(6, std::string(to_string(MessageState::classified)));
+  return upd.exec() == 1;
+}
+
+std::vector<std::string> ticket_message_ids(Store& store, std::int64_t ticket_id,
+                                            const std::vector<std::string>& excluded) {
+  std::vector<std::string> ids;
+  SQLite::Statement q(store.db(),
+                      "SELECT message_id, COALESCE(sender, '') FROM messages WHERE ticket_id = ? "
+                      "AND message_id != '' ORDER BY id");
+  q.bind(1, ticket_id);
+  while (q.executeStep())
+    if (std::find(excluded.begin(), excluded.end(), q.getColumn(1).getString()) == excluded.end())
+      ids.push_back(q.getColumn(0).getString());
+  if (ids.size() > 10) ids.erase(ids.begin() + 1, ids.end() - 9);  // first + last nine
+  return ids;
+}
+
+std::optional<std::int64_t> ticket_of_message_id(Store& store, std::string_view message_id) {
+  SQLite::Statement q(store.db(),
+                      "SELECT ticket_id FROM outbox WHERE message_id = ? AND ticket_id IS NOT NULL "
+                      "UNION ALL SELECT ticket_id FROM messages WHERE message_id = ? AND "
+                      "ticket_id IS NOT NULL LIMIT 1");
+  q.bind(1, std::string(message_id));
+  q.bind(2, std::string(message_id));
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
+std::vector<MessageSummary> messages_of_ticket(Store& store, std::int64_t ticket_id) {
+  SQLite::Statement m(store.db(),
+                      "SELECT id, received_at, COALESCE(sender,''), COALESCE(subject,''), "
+                      "COALESCE(identity,''), COALESCE(outcome,''), COALESCE(warnings,'') "
+                      "FROM messages WHERE ticket_id = ? ORDER BY id");
+  m.bind(1, ticket_id);
+  std::vector<MessageSummary> out;
+  while (m.executeStep())
+    out.push_back({m.getColumn(0).getInt64(), from_unix(m.getColumn(1).getInt64()),
+                   m.getColumn(2).getString(), m.getColumn(3).getString(), m.getColumn(4).getString(),
+                   m.getColumn(5).getString(), m.getColumn(6).getString()});
+  return out;
+}
+
+}  // namespace madoguchi::daemon

@@ -1,0 +1,92 @@
+// messages.h — incoming mail rows: intake (raw bytes in the spool, the row and the IMAP
+// checkpoint committed together), then one state change per stage, each naming the state it
+// expects, and the read views threading and the CLI need.
+#pragma once
+
+#include "daemon/store/states.h"
+#include "daemon/store/store.h"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace madoguchi::daemon {
+
+// Where a mail came from: the mailbox and the source's key for it (IMAP "UIDVALIDITY:UID",
+// a Maildir file's unique name, "stdin:<sha256>").
+struct IntakeRecord {
+  std::string mailbox;
+  std::string source_key;
+  std::int64_t uidvalidity = 0;  // 0 when the source has none
+  std::int64_t uid = 0;
+  std::chrono::sys_seconds received_at{};
+  bool suppress_auto_reply = false;  // first-run cutoff, oversize mail
+  bool oversize = false;             // cut at the mailbox's max_message_size
+  // IMAP: the same bytes already stored from this mailbox (under another UIDVALIDITY:UID,
+  // after a UIDVALIDITY change) are a duplicate. The hash covers the Message-ID header, so a
+  // reused Message-ID with different content is a new mail.
+  bool dedup_by_content = false;
+};
+
+struct IntakeResult {
+  std::int64_t message_id = 0;  // row id
+  bool duplicate = false;       // this (mailbox, source_key) was already stored
+};
+
+// Writes the raw bytes to the spool (atomically, before the row that names them), then
+// commits the row (state fetched) and, when uid > 0, the mailbox's UID checkpoint and the
+// owed server mark in one transaction. Idempotent per (mailbox, source_key).
+IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::string_view raw);
+
+// The message row stored from (mailbox, source_key), if any.
+std::optional<std::int64_t> find_message(Store& store, std::string_view mailbox, std::string_view source_key);
+
+// Incoming messages not yet ticketed or failed, oldest first.
+std::vector<std::int64_t> unfinished_messages(Store& store);
+
+struct StoredMessage {
+  std::int64_t id = 0;
+  std::string mailbox;
+  std::string sha256;
+  MessageState state = MessageState::fetched;
+  std::chrono::sys_seconds received_at{};
+  bool suppress_auto_reply = false;  // old at the first run, or oversize
+  bool oversize = false;             // cut at intake
+};
+std::optional<StoredMessage> load_message(Store& store, std::int64_t id);
+
+struct ParsedFields {
+  std::string message_id, subject, sender, warnings;
+};
+struct ClassifiedFields {
+  std::string desk, identity, outcome, action;
+  std::optional<std::string> tenant, rule;
+  std::string decision_json;
+};
+// fetched -> parsed, parsed -> classified, classified -> ticketed. Each returns false and
+// changes nothing when the row is not in the expected state (another process moved it).
+bool mark_parsed(Transaction& tx, std::int64_t id, const ParsedFields& fields);
+bool mark_classified(Transaction& tx, std::int64_t id, const ClassifiedFields& fields);
+bool mark_ticketed(Transaction& tx, std::int64_t id, std::optional<std::int64_t> ticket_id);
+// An unfinished message -> failed with the reason; false when it was finished meanwhile.
+bool mark_failed(Store& store, std::int64_t id, std::string_view error);
+
+// The Message-IDs of a ticket's mail from senders not in `excluded` (staff mail is internal
+// and never referenced), oldest first; at most the first and the last nine.
+std::vector<std::string> ticket_message_ids(Store& store, std::int64_t ticket_id,
+                                            const std::vector<std::string>& excluded);
+
+// The ticket that our outgoing mail or a stored incoming mail with this Message-ID belongs to.
+std::optional<std::int64_t> ticket_of_message_id(Store& store, std::string_view message_id);
+
+struct MessageSummary {
+  std::int64_t id = 0;
+  std::chrono::sys_seconds received_at{};
+  std::string sender, subject, identity, outcome, warnings;
+};
+std::vector<MessageSummary> messages_of_ticket(Store& store, std::int64_t ticket_id);
+
+}  // namespace madoguchi::daemon

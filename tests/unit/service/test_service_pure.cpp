@@ -1,0 +1,70 @@
+// Pure parts of service/: keyed ticket tags, the subject shown in our mail, retry backoff.
+#include <doctest/doctest.h>
+
+#include "daemon/service/delivery.h"
+#include "daemon/service/ticket_tags.h"
+#include "daemon/service/views.h"
+#include "daemon/store/tickets.h"
+
+#include <set>
+
+using namespace madoguchi::daemon;
+
+TEST_CASE("ticket numbers and keyed tags") {
+  CHECK(ticket_number(123) == "MG-000123");
+  CHECK(ticket_number(1234567) == "MG-1234567");
+  const TagKey key("0123456789abcdef0123456789abcdef");
+  const std::string check = key.check("MG-000123");
+  CHECK(check.size() == 3);
+  CHECK(key.tag("MG-000123") == "[#MG-000123-" + check + "]");
+  CHECK(key.check("MG-000123") == check);  // deterministic
+  CHECK(TagKey("another key, another check value").check("MG-000123") != check);
+  // The check depends on the number: 200 numbers give many distinct checks.
+  std::set<std::string> checks;
+  for (int i = 1; i <= 200; ++i) checks.insert(key.check(ticket_number(i)));
+  CHECK(checks.size() > 150);
+}
+
+TEST_CASE("find_ticket_tag reads the tag wherever the client put it") {
+  auto number = [](std::string_view s) {
+    auto t = find_ticket_tag(s);
+    return t ? t->number : std::string("none");
+  };
+  CHECK(number("Re: [#MG-000123] お問い合わせ") == "MG-000123");
+  CHECK(number("RE: RE: 件名 [#MG-000042-k7q]") == "MG-000042");
+  CHECK(find_ticket_tag("RE: [#MG-000042-K7Q]")->check == "k7q");
+  CHECK_FALSE(find_ticket_tag("[#MG-000042]")->check.has_value());
+  CHECK(number("[#MG-12345] too short") == "none");
+  CHECK(number("#MG-000123 without brackets") == "none");
+  CHECK(number("[#MG-000123x]") == "none");
+  CHECK(number("[#MG-000123-] [#MG-000007]") == "MG-000007");
+  CHECK(number("[#MG-] [#MG-000007]") == "MG-000007");
+}
+
+TEST_CASE("the customer's subject inside ours: no tags, no reply prefixes, short") {
+  CHECK(display_subject("Re: [#MG-000123-k7q] ログインできません") == "ログインできません");
+  CHECK(display_subject("RE: 返信: Fwd: 件名") == "件名");
+  CHECK(display_subject("[#MG-000001] [#MG-000002]") == "(件名なし)");
+  CHECK(display_subject("") == "(件名なし)");
+  const std::string long_subject(60, 'x');
+  CHECK(display_subject(long_subject) == std::string(40, 'x') + "…");
+}
+
+TEST_CASE("ticket numbers as operators type them") {
+  CHECK(normalize_ticket_number("123") == "MG-000123");
+  CHECK(normalize_ticket_number("MG-000123") == "MG-000123");
+  CHECK(normalize_ticket_number("[#MG-000123-abc]") == "MG-000123");
+  CHECK(normalize_ticket_number("99999999999999999999") == "99999999999999999999");  // not a number we made
+}
+
+TEST_CASE("retry backoff doubles from one minute and stops at one hour, jittered by 20 %") {
+  CHECK(retry_delay(1) == std::chrono::seconds(60));
+  CHECK(retry_delay(2) == std::chrono::seconds(120));
+  CHECK(retry_delay(6) == std::chrono::seconds(1920));
+  CHECK(retry_delay(7) == std::chrono::seconds(3600));
+  CHECK(retry_delay(50) == std::chrono::seconds(3600));
+  CHECK(retry_delay(1, 0.0) == std::chrono::seconds(48));
+  CHECK(retry_delay(1, 0.5) == std::chrono::seconds(60));
+  CHECK(retry_delay(1, 0.999) < std::chrono::seconds(72));
+  CHECK(retry_delay(7, 1.0) == std::chrono::seconds(4320));
+}
