@@ -66,54 +66,71 @@ Identity identity_of(ContractState s) {
 
 }  // namespace
 
+namespace {
+
+// One Authentication-Results value split at ';' (comments removed, lower-cased): the
+// authserv-id [version] first, then one "method=result prop=value …" per part.
+std::vector<std::string> ar_parts(std::string_view raw) {
+  const std::string value = strip_comments(raw);
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  while (pos <= value.size()) {
+    std::size_t semi = value.find(';', pos);
+    if (semi == std::string::npos) semi = value.size();
+    parts.push_back(ascii_lower_trim(std::string_view(value).substr(pos, semi - pos)));
+    pos = semi + 1;
+  }
+  return parts;
+}
+
+std::vector<std::string> tokens_of(const std::string& p) {
+  std::vector<std::string> tokens;
+  std::size_t s = 0;
+  while (s < p.size()) {
+    while (s < p.size() && std::isspace(static_cast<unsigned char>(p[s]))) ++s;
+    std::size_t e = s;
+    while (e < p.size() && !std::isspace(static_cast<unsigned char>(p[e]))) ++e;
+    if (e > s) tokens.push_back(p.substr(s, e - s));
+    s = e;
+  }
+  return tokens;
+}
+
+// Whether one result ("dmarc=pass header.from=…", "dkim=pass header.d=…") authenticates
+// `from_domain`: dmarc needs header.from equal to it; dkim needs header.d (or the domain of
+// header.i) aligned with it (relaxed: one a subdomain of the other).
+bool result_authenticates(const std::vector<std::string>& tokens, std::string_view from_domain) {
+  if (tokens.empty()) return false;
+  auto prop = [&](std::string_view key) -> std::string {
+    for (const auto& t : tokens)
+      if (t.size() > key.size() && t.starts_with(key) && t[key.size()] == '=') return t.substr(key.size() + 1);
+    return {};
+  };
+  if (tokens[0] == "dmarc=pass") return !from_domain.empty() && prop("header.from") == from_domain;
+  if (tokens[0] == "dkim=pass") {
+    std::string d = prop("header.d");
+    if (d.empty()) d = domain_of(prop("header.i"));
+    return aligned(d, from_domain);
+  }
+  return false;
+}
+
+}  // namespace
+
 bool sender_authenticated(const parsers::ParsedMail& mail, const std::vector<std::string>& trusted_ids,
                           std::string_view from_domain) {
   std::vector<std::string> fields = mail.authentication_results;
   if (fields.empty())  // a parser that did not fill the list: read the raw fields
     for (const auto& h : mail.headers)
       if (ascii_lower_trim(h.name) == "authentication-results") fields.push_back(h.value);
+  // RFC 8601 §5: our MTAs add their field on top; everything below the first field that is
+  // not theirs came with the mail and may be forged. Only that top block counts.
   for (const auto& raw : fields) {
-    const std::string value = strip_comments(raw);
-    std::vector<std::string> parts;
-    std::size_t pos = 0;
-    while (pos <= value.size()) {
-      std::size_t semi = value.find(';', pos);
-      if (semi == std::string::npos) semi = value.size();
-      parts.push_back(ascii_lower_trim(std::string_view(value).substr(pos, semi - pos)));
-      pos = semi + 1;
-    }
-    if (parts.empty()) continue;
-    // authserv-id [version]
-    std::string authserv = ascii_lower_trim(parts[0].substr(0, parts[0].find_first_of(" \t")));
-    if (std::find(trusted_ids.begin(), trusted_ids.end(), authserv) == trusted_ids.end()) continue;
-    for (std::size_t i = 1; i < parts.size(); ++i) {
-      const std::string p = ascii_lower_trim(parts[i]);
-      // "method=result prop=value prop=value"
-      std::vector<std::string> tokens;
-      std::size_t s = 0;
-      while (s < p.size()) {
-        while (s < p.size() && std::isspace(static_cast<unsigned char>(p[s]))) ++s;
-        std::size_t e = s;
-        while (e < p.size() && !std::isspace(static_cast<unsigned char>(p[e]))) ++e;
-        if (e > s) tokens.push_back(p.substr(s, e - s));
-        s = e;
-      }
-      if (tokens.empty()) continue;
-      auto prop = [&](std::string_view key) -> std::string {
-        for (const auto& t : tokens)
-          if (t.size() > key.size() && t.starts_with(key) && t[key.size()] == '=')
-            return t.substr(key.size() + 1);
-        return {};
-      };
-      if (tokens[0] == "dmarc=pass") {
-        const std::string hf = prop("header.from");
-        if (hf.empty() || aligned(hf, from_domain)) return true;
-      } else if (tokens[0] == "dkim=pass") {
-        std::string d = prop("header.d");
-        if (d.empty()) d = domain_of(prop("header.i"));
-        if (aligned(d, from_domain)) return true;
-      }
-    }
+    const auto parts = ar_parts(raw);
+    const std::string authserv = ascii_lower_trim(parts[0].substr(0, parts[0].find_first_of(" \t")));
+    if (std::find(trusted_ids.begin(), trusted_ids.end(), authserv) == trusted_ids.end()) break;
+    for (std::size_t i = 1; i < parts.size(); ++i)
+      if (result_authenticates(tokens_of(parts[i]), from_domain)) return true;
   }
   return false;
 }

@@ -30,9 +30,11 @@ struct IdentityResult {
 IdentityResult identify(const parsers::ParsedMail& mail, const Desk& desk,
                         const TenantDirectory& directory, std::chrono::sys_seconds received_at);
 
-// True when one Authentication-Results field whose authserv-id is in `trusted_ids`
-// (lower-case) reports dmarc=pass, or dkim=pass with header.d/header.i aligned with
-// `from_domain` (equal, or one a subdomain of the other).
+// True when the top block of Authentication-Results fields written by `trusted_ids`
+// (lower-case; RFC 8601 §5: the fields above the first one of another authserv-id — what came
+// with the mail below that may be forged) reports dmarc=pass with header.from equal to
+// `from_domain`, or dkim=pass with header.d (or header.i's domain) aligned with it (equal, or
+// one a subdomain of the other).
 bool sender_authenticated(const parsers::ParsedMail& mail, const std::vector<std::string>& trusted_ids,
                           std::string_view from_domain);
 

@@ -164,6 +164,19 @@ TEST_CASE("identity unverified_sender: only trusted dmarc=pass or aligned dkim=p
   // a result stamped by someone else's server (forgeable) is ignored
   CHECK(with({{"Authentication-Results", "mx.attacker.example; dmarc=pass header.from=sakura-giken.co.jp"}}) == Identity::unverified_sender);
   CHECK(with({{"Authentication-Results", "mx.desk.example.jp; dmarc=fail header.from=sakura-giken.co.jp"}}) == Identity::unverified_sender);
+  // RFC 8601: only the top block written by our own MTAs counts. A pass below a field of
+  // another server came with the mail (forgeable), even if it names our authserv-id.
+  CHECK(with({{"Authentication-Results", "mx.desk.example.jp; dmarc=fail header.from=sakura-giken.co.jp"},
+              {"Authentication-Results", "mx.attacker.example; none"},
+              {"Authentication-Results", "mx.desk.example.jp; dmarc=pass header.from=sakura-giken.co.jp"}}) ==
+        Identity::unverified_sender);
+  CHECK(with({{"Authentication-Results", "mx.desk.example.jp; spf=pass smtp.mailfrom=sakura-giken.co.jp"},
+              {"Authentication-Results", "mx.desk.example.jp; dmarc=pass header.from=sakura-giken.co.jp"}}) ==
+        Identity::eligible);  // two fields of ours on top: both count
+  // dmarc=pass says nothing about whom without header.from; another domain's pass neither.
+  CHECK(with({{"Authentication-Results", "mx.desk.example.jp; dmarc=pass"}}) == Identity::unverified_sender);
+  CHECK(with({{"Authentication-Results", "mx.desk.example.jp; dmarc=pass header.from=example.com"}}) ==
+        Identity::unverified_sender);
   auto d = decide(*p, "admin-desk", {.from = from, .subject = "質問"});
   CHECK(d.outcome == Outcome::out_of_scope);
   CHECK(d.template_name == "identity_unverified_sender");
