@@ -17,6 +17,7 @@ namespace madoguchi::daemon {
   X(daemon_stopping, "daemon", "SIGTERM or SIGINT received; the loop stops after the current pass") \
   X(daemon_stopped, "daemon", "the process is exiting normally")                                  \
   X(config_error, "daemon", "a configuration error (file:line:column) outside a reload")          \
+  X(staff_authentication_off, "daemon", "staff_authentication: from_header — anyone can write as staff; closed networks only") \
   X(reload_succeeded, "daemon", "SIGHUP: the new desks, tenants, rules and templates are in force") \
   X(reload_failed, "daemon", "SIGHUP: one error of the new configuration (file:line:column)")     \
   X(reload_kept_previous, "daemon", "SIGHUP refused: the previous configuration stays in force")  \
@@ -38,6 +39,8 @@ namespace madoguchi::daemon {
   X(ticket_opened, "pipeline", "a new ticket was opened for a mail")                              \
   X(mail_ticketed, "pipeline", "a mail joined a ticket, or was handled without one (action=…)")   \
   X(thread_tag_rejected, "pipeline", "a ticket tag did not verify and the sender is not trusted: new ticket") \
+  X(staff_mail_unverified, "pipeline", "mail from a staff address without authentication: kept internal, flagged, nothing sent or applied") \
+  X(thread_untrusted, "pipeline", "a mail pointed at a ticket its sender may not continue: a new ticket links it") \
   X(message_failed, "pipeline", "a stored mail could not be processed; the reason is recorded")   \
   X(template_missing, "pipeline", "a mail could not be rendered: the template does not exist")    \
   X(queue_released, "tickets", "tickets queued outside hours were opened; staff got one digest")  \

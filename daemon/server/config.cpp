@@ -132,7 +132,8 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
   if (root && r.expect_map(*root, "the main configuration")) {
     const YAML::Node& n = *root;
     r.check_keys(n, {"store", "desks", "tenants", "templates", "staff", "mailboxes", "smtp",
-                     "log_level", "log_personal_data", "auto_replies_per_hour", "tag_key_file"});
+                     "log_level", "log_personal_data", "auto_replies_per_hour", "tag_key_file",
+                     "trusted_authserv_ids", "staff_authentication", "staff_notices_per_hour"});
     cfg.store = rules::resolve_path(path, r.string(n, "store").value_or("/var/lib/madoguchi"));
     cfg.desks_dir = rules::resolve_path(path, r.string(n, "desks").value_or("desks"));
     if (auto t = r.string(n, "tenants")) cfg.tenants_file = rules::resolve_path(path, *t);
@@ -141,6 +142,12 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
     else
       cfg.templates_dir = default_templates_dir();
     for (auto& s : r.string_list(n, "staff")) cfg.staff.push_back(lower(s));
+    for (auto& s : r.string_list(n, "trusted_authserv_ids")) cfg.trusted_authserv_ids.push_back(lower(s));
+    if (auto v = r.string(n, "staff_authentication")) {
+      if (*v == "from_header") cfg.staff_authentication_from_header = true;
+      else if (*v != "authentication_results")
+        r.error(n["staff_authentication"], "staff_authentication must be authentication_results or from_header");
+    }
     if (n["mailboxes"]) {
       if (n["mailboxes"].IsSequence()) {
         for (const auto& m : n["mailboxes"]) read_mailbox(r, m, path, cfg);
@@ -162,6 +169,10 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
     if (auto v = r.integer(n, "auto_replies_per_hour")) {
       if (*v < 0) r.error(n["auto_replies_per_hour"], "auto_replies_per_hour must be >= 0");
       cfg.auto_replies_per_hour = static_cast<int>(*v);
+    }
+    if (auto v = r.integer(n, "staff_notices_per_hour")) {
+      if (*v < 0) r.error(n["staff_notices_per_hour"], "staff_notices_per_hour must be >= 0");
+      cfg.staff_notices_per_hour = static_cast<int>(*v);
     }
   }
   for (auto& e : r.take_errors()) errors.push_back(std::move(e));

@@ -22,11 +22,14 @@ struct MainConfig {
   std::filesystem::path tenants_file;   // "" when the config has no tenants file
   std::filesystem::path templates_dir;
   std::vector<std::string> staff;       // lower-case staff addresses
+  std::vector<std::string> trusted_authserv_ids;  // lower-case; our MTAs' Authentication-Results
+  bool staff_authentication_from_header = false;  // staff_authentication: from_header
   std::vector<MailboxConfig> mailboxes;
   SmtpConfig smtp;
   std::string log_level = "info";       // trace|debug|info|warn|error
   bool log_personal_data = false;       // unmask addresses in logs (debugging only)
   int auto_replies_per_hour = 3;        // per sender (SPEC.md §4)
+  int staff_notices_per_hour = 10;      // staff notices caused by one sender's mail
   std::filesystem::path tag_key_file;   // key of the ticket tags' check; default <store>/tag.key
 };
 

@@ -37,6 +37,9 @@ std::unique_ptr<Daemon> Daemon::open(const std::filesystem::path& config_file, s
     log_event(spdlog::level::info, Event::daemon_started,
               {{"config", config->file.string()}, {"mailboxes", std::to_string(sources.size())},
                {"desks", std::to_string(session->ctx->policy().desks().size())}});
+    if (config->staff_authentication_from_header && !config->staff.empty())
+      log_event(spdlog::level::warn, Event::staff_authentication_off,
+                {{"config", config->file.string()}, {"staff", std::to_string(config->staff.size())}});
     return std::unique_ptr<Daemon>(new Daemon(std::move(session), std::move(sources), std::move(sink)));
   } catch (const std::exception& e) {
     err << "madoguchi run: " << e.what() << '\n';

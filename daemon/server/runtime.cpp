@@ -35,7 +35,11 @@ std::optional<Runtime> load_runtime(const MainConfig& config, rules::ConfigError
 Settings settings_of(const MainConfig& config) {
   Settings s;
   s.staff = config.staff;
+  s.trusted_authserv_ids = config.trusted_authserv_ids;
+  s.staff_authentication = config.staff_authentication_from_header ? StaffAuthentication::from_header
+                                                                   : StaffAuthentication::authentication_results;
   s.auto_replies_per_hour = config.auto_replies_per_hour;
+  s.staff_notices_per_hour = config.staff_notices_per_hour;
   s.mailboxes = config.mailboxes;
   s.delivery.max_age = config.smtp.max_age;
   s.delivery.hard_bounces_to_suppress = config.smtp.bounce_suppress_after;

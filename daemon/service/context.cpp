@@ -1,6 +1,8 @@
 // context.cpp — see context.h.
 #include "daemon/service/context.h"
 
+#include "rules/identity.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -12,6 +14,16 @@ std::chrono::sys_seconds system_now() {
 
 bool Context::is_staff(const std::string& address) const {
   return std::find(settings.staff.begin(), settings.staff.end(), address) != settings.staff.end();
+}
+
+bool Context::staff_authenticated(const parsers::ParsedMail& mail, const std::string& sender,
+                                  const rules::Desk& desk) const {
+  if (!is_staff(sender)) return false;
+  if (settings.staff_authentication == StaffAuthentication::from_header) return true;
+  std::vector<std::string> ids = settings.trusted_authserv_ids;
+  ids.insert(ids.end(), desk.trusted_authserv_ids.begin(), desk.trusted_authserv_ids.end());
+  const auto at = sender.rfind('@');
+  return at != std::string::npos && rules::sender_authenticated(mail, ids, sender.substr(at + 1));
 }
 
 const MailboxConfig* Context::mailbox(std::string_view name) const {

@@ -7,6 +7,7 @@
 #include "daemon/store/store.h"
 #include "daemon/store/tickets.h"
 #include "daemon/transport/settings.h"
+#include "parsers/parsed_mail.h"
 #include "rules/policy.h"
 #include "templates/template_set.h"
 
@@ -40,9 +41,22 @@ struct DeliveryPolicy {
   std::chrono::seconds suppress_for{30 * 86400};
 };
 
+// How mail from a staff address is known to come from staff.
+enum class StaffAuthentication {
+  // A top Authentication-Results block of a trusted authserv-id with dmarc=pass for the
+  // staff address's domain (or an aligned dkim=pass): the default.
+  authentication_results,
+  // The From header alone: for closed networks only; logged as a warning at every start.
+  from_header,
+};
+
 struct Settings {
   std::vector<std::string> staff;           // lower-case staff addresses
+  StaffAuthentication staff_authentication = StaffAuthentication::authentication_results;
+  // authserv-ids of the deployment's own MTAs (a desk's own list adds to these)
+  std::vector<std::string> trusted_authserv_ids;
   int auto_replies_per_hour = 3;            // per sender (SPEC.md §4)
+  int staff_notices_per_hour = 10;          // staff notices caused by one sender's mail
   std::vector<MailboxConfig> mailboxes;     // intake limits and each mailbox's default desk
   DeliveryPolicy delivery;
 };
@@ -62,6 +76,9 @@ struct Context {
   const rules::Policy& policy() const { return *runtime.policy; }
   const templates::TemplateSet& templates() const { return *runtime.templates; }
   bool is_staff(const std::string& address) const;
+  // A staff address whose mail is authenticated as Settings::staff_authentication says, for
+  // mail to `desk`.
+  bool staff_authenticated(const parsers::ParsedMail& mail, const std::string& sender, const rules::Desk& desk) const;
   // The mailbox entry named `name`, if configured.
   const MailboxConfig* mailbox(std::string_view name) const;
   // The desk of a ticket; throws std::runtime_error when the configuration no longer has it.

@@ -1,10 +1,14 @@
-// threading.h — which ticket a mail continues (SPEC.md §5): by a tag whose keyed check
-// verifies; by an unchecked tag only from a trusted sender; else by In-Reply-To / References
-// against the Message-IDs we stored (ours and the customer's).
+// threading.h — which ticket a mail points at, and whether its sender may continue it
+// (SPEC.md §5, issue 13). A mail points at a ticket by the tag in its subject, else by
+// In-Reply-To / References against the Message-IDs we stored (ours and the customer's). It
+// joins that ticket only when the sender is trusted for it — the requester or an admin of the
+// ticket's tenant (never an unverified sender), or authenticated staff — whatever way it
+// pointed; anything else opens a new ticket linking the one it pointed at.
 #pragma once
 
 #include "daemon/service/context.h"
 #include "parsers/parsed_mail.h"
+#include "rules/policy.h"
 
 #include <functional>
 #include <optional>
@@ -12,7 +16,7 @@
 
 namespace madoguchi::daemon {
 
-enum class ThreadVia { verified_tag, trusted_sender_tag, message_id };
+enum class ThreadVia { verified_tag, unverified_tag, message_id };
 
 struct ThreadMatch {
   TicketRow ticket;
@@ -20,17 +24,20 @@ struct ThreadMatch {
 };
 
 struct ThreadResult {
-  std::optional<ThreadMatch> match;
-  // A tag was present but neither verified nor from a trusted sender: a new ticket is
-  // opened and the attempt is logged (a forged or guessed number).
+  std::optional<ThreadMatch> match;  // the ticket the mail points at
+  bool trusted = false;              // its sender may continue it
+  // A tag whose keyed check did not verify (absent, legacy, forged or guessed), or that
+  // names no ticket: counted per sender against tag guessing.
   std::optional<std::string> rejected_tag;
 };
 
-// `trusted(ticket)` says whether the sender may continue that ticket with an unchecked tag.
+// `trusted(ticket)` says whether the sender may continue that ticket.
 ThreadResult find_thread(Store& store, const parsers::ParsedMail& mail, const TagKey& key,
                          const std::function<bool(const TicketRow&)>& trusted);
 
-// The requester of the ticket, or an admin of its tenant.
-bool sender_trusted(const Context& ctx, const std::string& sender, const TicketRow& ticket);
+// A customer trusted for `ticket`: its requester, or an admin of its tenant — and never a
+// sender whose identity is unverified_sender (a forged From of a desk that requires
+// authentication).
+bool sender_trusted(const Context& ctx, const std::string& sender, rules::Identity identity, const TicketRow& ticket);
 
 }  // namespace madoguchi::daemon

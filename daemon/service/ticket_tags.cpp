@@ -4,10 +4,12 @@
 #include "daemon/store/spool.h"
 
 #include <openssl/hmac.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <stdexcept>
 
 namespace madoguchi::daemon {
@@ -49,8 +51,17 @@ std::string TagKey::check(std::string_view number) const {
   HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
        reinterpret_cast<const unsigned char*>(number.data()), number.size(), mac, &len);
   static const char* alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-  const unsigned v = (unsigned(mac[0]) << 16) | (unsigned(mac[1]) << 8) | mac[2];
-  return {alphabet[(v >> 19) & 31], alphabet[(v >> 14) & 31], alphabet[(v >> 9) & 31]};
+  const std::uint32_t v = (std::uint32_t(mac[0]) << 24) | (std::uint32_t(mac[1]) << 16) |
+                          (std::uint32_t(mac[2]) << 8) | mac[3];
+  std::string out;
+  for (int i = 0; i < 6; ++i) out += alphabet[(v >> (27 - 5 * i)) & 31];
+  return out;
+}
+
+bool TagKey::verify(std::string_view number, std::string_view given) const {
+  const std::string expected = check(number);
+  return given.size() == expected.size() &&
+         CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
 }
 
 std::string TagKey::tag(std::string_view number) const {

@@ -1,4 +1,4 @@
-// ticket_tags.h — the public ticket tag in our subjects, [#MG-000123-k7q]: the number and a
+// ticket_tags.h — the public ticket tag in our subjects, [#MG-000123-k7qx2m]: the number and a
 // short keyed check, so that a number alone does not let a stranger put mail into someone
 // else's ticket (SPEC.md §5); and the customer's subject as shown inside ours.
 #pragma once
@@ -16,9 +16,12 @@ class TagKey {
   // Reads the key file, or creates it (32 random bytes, mode 0600) when it does not exist.
   // Throws std::runtime_error when it cannot be read or created.
   static TagKey load_or_create(const std::filesystem::path& file);
-  // Three characters of base32 (a-z, 2-7) of HMAC-SHA256(key, number).
+  // Six characters of base32 (a-z, 2-7): 30 bits of HMAC-SHA256(key, number). Tags written
+  // before carried the first three of the same six, and now count as unverified.
   std::string check(std::string_view number) const;
-  // "[#MG-000123-k7q]"
+  // Whether `check` (lower-case) is this number's full check, compared in constant time.
+  bool verify(std::string_view number, std::string_view check) const;
+  // "[#MG-000123-k7qx2m]"
   std::string tag(std::string_view number) const;
 
  private:
@@ -27,9 +30,9 @@ class TagKey {
 
 struct TagInSubject {
   std::string number;                // "MG-000123"
-  std::optional<std::string> check;  // "k7q" when present
+  std::optional<std::string> check;  // "k7qx2m" when present
 };
-// The ticket tag in a subject, if any ("[#MG-000123]" or "[#MG-000123-k7q]").
+// The ticket tag in a subject, if any ("[#MG-000123]" or "[#MG-000123-k7qx2m]").
 std::optional<TagInSubject> find_ticket_tag(std::string_view subject);
 
 // The customer's subject as shown inside ours: without our tags and reply prefixes, at most

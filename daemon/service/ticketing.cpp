@@ -3,11 +3,14 @@
 
 #include "daemon/log/log.h"
 #include "daemon/service/bounces.h"
+#include "daemon/service/customer_text.h"
 #include "daemon/service/lifecycle.h"
 #include "daemon/service/mailer.h"
 #include "daemon/service/staff_work.h"
 #include "daemon/service/threading.h"
 #include "daemon/store/outbox.h"
+#include "daemon/store/sender_limits.h"
+#include "parsers/mime.h"
 #include "rules/calendar.h"
 
 #include <algorithm>
@@ -34,6 +37,33 @@ std::string japanese(std::chrono::sys_seconds t, const rules::Desk& desk) {
   return rules::format_japanese(t, desk.hours.utc_offset);
 }
 
+// Failed tag checks from one sender in an hour after which its mail gets no automatic reply:
+// a guesser learns nothing, and a person looks at the tickets (flagged).
+constexpr int kTagRejectionsPerHour = 5;
+
+std::string domain_of(std::string_view address) {
+  const auto at = address.rfind('@');
+  return at == std::string_view::npos ? std::string() : parsers::ascii_lower(address.substr(at + 1));
+}
+
+// The From display name as our mail may echo it (customer_text.h), else "".
+std::string display_name(const parsers::ParsedMail& mail) {
+  return mail.from.empty() ? std::string() : greeting_name(mail.from.front().name);
+}
+
+// Staff notices for mail of `sender`, rate-limited per sender (staff_notices_per_hour) as
+// automatic replies are, so one sender cannot flood staff; the ticket lists stay complete. False when the limit held the notice back.
+bool notify_staff_for(Context& ctx, Transaction& tx, const TicketStageInput& in, const std::string& template_name,
+                      const TicketRow& ticket, const templates::Values& values) {
+  if (!in.sender.empty()) {
+    const int sent = sender_events_since(ctx.store, SenderEvent::staff_notice, in.sender, ctx.now() - std::chrono::hours(1));
+    if (sent >= ctx.settings.staff_notices_per_hour) return false;
+    record_sender_event(tx, SenderEvent::staff_notice, in.sender, ctx.now());
+  }
+  notify_staff(ctx, tx, *in.desk, template_name, &ticket, values);
+  return true;
+}
+
 void handle_bounce(Transaction& tx, const TicketStageInput& in, std::chrono::sys_seconds now,
                    ProcessedMail& result) {
   result.action = MailAction::bounce;
@@ -55,8 +85,15 @@ std::string why_no_reply(Context& ctx, const TicketStageInput& in) {
   if (in.suppress_auto_reply)
     return has_warning(*in.mail, parsers::WarningCode::truncated_message) ? "oversize_mail" : "first_run_old_mail";
   if (in.sender.empty()) return "no_sender";
-  if (auto_replies_since(ctx.store, in.sender, ctx.now() - std::chrono::hours(1)) >= ctx.settings.auto_replies_per_hour)
+  const auto hour_ago = ctx.now() - std::chrono::hours(1);
+  if (sender_events_since(ctx.store, SenderEvent::auto_reply, in.sender, hour_ago) >= ctx.settings.auto_replies_per_hour)
     return "rate_limited";
+  if (sender_events_since(ctx.store, SenderEvent::tag_rejected, in.sender, hour_ago) >= kTagRejectionsPerHour)
+    return "tag_guessing";
+  // A stranger's From that the envelope does not back: answering would relay to a victim.
+  const auto& rp = in.mail->return_path;
+  if (d.identity == rules::Identity::not_registered && rp && !rp->empty() && domain_of(*rp) != domain_of(in.sender))
+    return "envelope_mismatch";
   return "";
 }
 
@@ -65,7 +102,7 @@ bool send_automatic_reply(Context& ctx, Transaction& tx, const TicketStageInput&
                           ProcessedMail& result) {
   const rules::Decision& d = *in.decision;
   const parsers::ParsedMail& mail = *in.mail;
-  const std::string from_name = mail.from.empty() ? std::string() : mail.from.front().name;
+  const std::string from_name = display_name(mail);
   Outgoing m;
   m.desk = in.desk;
   m.ticket = &ticket;
@@ -84,14 +121,16 @@ bool send_automatic_reply(Context& ctx, Transaction& tx, const TicketStageInput&
   m.kind = is_refusal(d) ? "refusal" : "acknowledgement";
   m.auto_submitted = "auto-replied";
   m.in_reply_to = mail.message_id;
-  m.references = mail.references;
-  if (!mail.message_id.empty()) m.references.push_back(mail.message_id);
+  std::vector<std::string> refs = mail.references;
+  if (!mail.message_id.empty()) refs.push_back(mail.message_id);
+  m.references = capped_references(refs);
+  if (m.in_reply_to.size() > 250) m.in_reply_to.clear();
   m.cause = in.message;
   if (queue_mail(ctx, tx, m).empty()) {
     result.note = "template missing: " + d.template_name;
     return false;
   }
-  record_auto_reply(tx, in.sender, ctx.now());
+  record_sender_event(tx, SenderEvent::auto_reply, in.sender, ctx.now());
   result.reply = d.template_name;
   if (!is_refusal(d)) return false;
   change_status(ctx, tx, ticket, TicketStatus::closed, "system", rules::CloseReason::out_of_scope);
@@ -107,7 +146,7 @@ void open_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, std:
   t.desk = in.desk->id;
   t.tenant = d.tenant;
   t.requester = in.sender;
-  if (!mail.from.empty()) t.requester_name = mail.from.front().name;
+  t.requester_name = display_name(mail);
   t.subject = mail.subject;
   t.status = d.queued ? TicketStatus::queued : TicketStatus::open;
   t.outcome = result.outcome;
@@ -127,8 +166,9 @@ void open_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, std:
   bool closed_by_refusal = false;
   if (const std::string why_not = why_no_reply(ctx, in); !why_not.empty()) {
     result.note = why_not;
-    // A refusal that cannot be sent must not silently close: a person looks at it.
-    if (is_refusal(d)) flag_ticket(tx, ticket.id);
+    // A refusal that cannot be sent must not silently close: a person looks at it; nor does
+    // mail held back as tag guessing or as an envelope mismatch.
+    if (is_refusal(d) || why_not == "tag_guessing" || why_not == "envelope_mismatch") flag_ticket(tx, ticket.id);
   } else {
     closed_by_refusal = send_automatic_reply(ctx, tx, in, ticket, result);
   }
@@ -142,7 +182,7 @@ void open_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, std:
                         {"outcome", result.outcome},
                         {"rule", d.rule.value_or("")},
                         {"flagged", t.flagged ? "要確認" : ""}};
-    notify_staff(ctx, tx, *in.desk, "staff_new_ticket", &ticket, v);
+    notify_staff_for(ctx, tx, in, "staff_new_ticket", ticket, v);
   }
 }
 
@@ -151,13 +191,6 @@ void continue_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, 
                      ProcessedMail& result) {
   const auto now = ctx.now();
   const std::string mid = std::to_string(in.message);
-  if (in.decision->outcome == rules::Outcome::auto_reply_received) {
-    result.ticket = t.number;
-    result.action = MailAction::auto_reply_ignored;
-    result.note = in.decision->loop_reason.value_or("auto_reply");
-    add_history(tx, t.id, now, "system", HistoryEvent::auto_reply_received, "message " + mid);
-    return;
-  }
   const bool closed = t.status == TicketStatus::closed;
   if (closed && t.closed_at && now - *t.closed_at > in.desk->reopen_window) {
     // Too late to reopen: a new ticket that links the old one.
@@ -174,7 +207,39 @@ void continue_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, 
   templates::Values v{{"requester", t.requester},
                       {"received_at", japanese(now, *in.desk)},
                       {"status", closed ? "reopened" : "open"}};
-  notify_staff(ctx, tx, *in.desk, "staff_follow_up", &t, v);
+  notify_staff_for(ctx, tx, in, "staff_follow_up", t, v);
+}
+
+// Mail from a staff address. Only authenticated staff speak as staff: anything else is kept
+// on the ticket it points at as an unverified internal message, flagged, nothing sent and no
+// command applied. A staff auto-reply (out of office) is never relayed to the customer.
+void staff_mail(Context& ctx, Transaction& tx, const TicketStageInput& in, const ThreadResult& thread,
+                ProcessedMail& result) {
+  const auto now = ctx.now();
+  const std::string mid = std::to_string(in.message);
+  if (!thread.match) {
+    result.action = MailAction::staff_mail_ignored;
+    result.note = "staff mail without a ticket tag";
+    return;
+  }
+  const TicketRow& t = thread.match->ticket;
+  result.ticket = t.number;
+  if (in.decision->outcome == rules::Outcome::auto_reply_received || in.decision->loop_reason) {
+    result.action = MailAction::auto_reply_ignored;
+    result.note = "staff auto-reply: " + in.decision->loop_reason.value_or("auto_reply");
+    add_history(tx, t.id, now, in.sender, HistoryEvent::auto_reply_received, "message " + mid + " (staff)");
+    return;
+  }
+  if (!ctx.staff_authenticated(*in.mail, in.sender, *in.desk)) {
+    result.action = MailAction::staff_mail_unverified;
+    result.note = "staff address without authentication: kept internal";
+    add_history(tx, t.id, now, in.sender, HistoryEvent::staff_mail_unverified, "message " + mid);
+    flag_ticket(tx, t.id);
+    log_event(spdlog::level::warn, Event::staff_mail_unverified,
+              {{"message", mid}, {"ticket", t.number}, {"from", mask_address(in.sender)}});
+    return;
+  }
+  apply_staff_mail(ctx, tx, t, *in.mail, in.sender, result);
 }
 
 }  // namespace
@@ -186,29 +251,43 @@ void ticket_stage(Context& ctx, Transaction& tx, const TicketStageInput& in, Pro
   }
   const bool from_staff = ctx.is_staff(in.sender);
   const ThreadResult thread = find_thread(ctx.store, *in.mail, ctx.tag_key, [&](const TicketRow& t) {
-    return from_staff || sender_trusted(ctx, in.sender, t);
+    return from_staff ? ctx.staff_authenticated(*in.mail, in.sender, *in.desk)
+                      : sender_trusted(ctx, in.sender, in.decision->identity, t);
   });
   if (from_staff) {
-    if (thread.match) {
-      result.ticket = thread.match->ticket.number;
-      apply_staff_mail(ctx, tx, thread.match->ticket, *in.mail, in.sender, result);
-    } else {
-      result.action = MailAction::staff_mail_ignored;
-      result.note = "staff mail without a ticket tag";
-    }
+    staff_mail(ctx, tx, in, thread, result);
     return;
   }
-  if (thread.rejected_tag)
+  // A tag that does not verify counts against its sender unless the sender may continue the
+  // ticket anyway (a requester whose client dropped the check).
+  if (thread.rejected_tag && !in.sender.empty() && !(thread.match && thread.trusted)) {
+    record_sender_event(tx, SenderEvent::tag_rejected, in.sender, ctx.now());
     log_event(spdlog::level::warn, Event::thread_tag_rejected,
-              {{"message", std::to_string(in.message)}, {"tag", *thread.rejected_tag},
-               {"from", mask_address(in.sender)}});
-  if (thread.match) {
-    continue_ticket(ctx, tx, in, thread.match->ticket, result);
-    return;
+              {{"message", std::to_string(in.message)}, {"tag", *thread.rejected_tag}, {"from", mask_address(in.sender)}});
   }
   if (in.decision->outcome == rules::Outcome::auto_reply_received) {
     result.action = MailAction::auto_reply_ignored;
     result.note = in.decision->loop_reason.value_or("auto_reply");
+    if (thread.match && thread.trusted) {
+      result.ticket = thread.match->ticket.number;
+      add_history(tx, thread.match->ticket.id, ctx.now(), "system", HistoryEvent::auto_reply_received,
+                  "message " + std::to_string(in.message));
+    }
+    return;
+  }
+  if (thread.match && thread.trusted) {
+    continue_ticket(ctx, tx, in, thread.match->ticket, result);
+    return;
+  }
+  if (thread.match) {
+    // Pointed at a ticket its sender may not continue: a new ticket linking it, for staff to
+    // merge if it belongs there.
+    log_event(spdlog::level::warn, Event::thread_untrusted,
+              {{"message", std::to_string(in.message)}, {"points_at", thread.match->ticket.number},
+               {"from", mask_address(in.sender)}});
+    open_ticket(ctx, tx, in, thread.match->ticket.id, result);
+    result.note = (result.note.empty() ? "" : result.note + "; ") + "points at " + thread.match->ticket.number +
+                  ", sender not trusted for it";
     return;
   }
   open_ticket(ctx, tx, in, std::nullopt, result);

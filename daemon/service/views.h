@@ -13,7 +13,7 @@
 
 namespace madoguchi::daemon {
 
-// "123", "MG-000123" and "[#MG-000123-k7q]" -> "MG-000123"; anything else is returned as is.
+// "123", "MG-000123" and "[#MG-000123-k7qx2m]" -> "MG-000123"; anything else is returned as is.
 std::string normalize_ticket_number(std::string_view text);
 
 // Tickets matching `filter`, oldest first.

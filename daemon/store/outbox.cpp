@@ -112,21 +112,6 @@ int hard_bounces_since(Store& store, std::string_view recipient, std::chrono::sy
   return q.getColumn(0).getInt();
 }
 
-int auto_replies_since(Store& store, std::string_view recipient, std::chrono::sys_seconds since) {
-  SQLite::Statement q(store.db(), "SELECT COUNT(*) FROM auto_replies WHERE recipient = ? AND at > ?");
-  q.bind(1, std::string(recipient));
-  q.bind(2, to_unix(since));
-  q.executeStep();
-  return q.getColumn(0).getInt();
-}
-
-void record_auto_reply(Transaction& tx, std::string_view recipient, std::chrono::sys_seconds at) {
-  SQLite::Statement ins(tx.db(), "INSERT INTO auto_replies (recipient, at) VALUES (?, ?)");
-  ins.bind(1, std::string(recipient));
-  ins.bind(2, to_unix(at));
-  ins.exec();
-}
-
 std::vector<OutboxSummary> outbox_of_ticket(Store& store, std::int64_t ticket_id) {
   SQLite::Statement o(store.db(),
                       "SELECT created_at, kind, COALESCE(template,''), recipient, state, attempts, "

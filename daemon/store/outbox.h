@@ -1,6 +1,5 @@
 // outbox.h — outgoing mail rows, created in the same transaction as the decision that causes
-// them; their delivery attempts; hard bounces per address; and the automatic-reply record
-// that rate-limits replies per sender. The policy (when to retry, what to suppress) is
+// them; their delivery attempts; hard bounces per address. The policy (when to retry, what to suppress) is
 // service/delivery's; this file only reads and writes rows.
 #pragma once
 
@@ -58,10 +57,6 @@ void mark_outbox_bounced(Transaction& tx, std::string_view message_id, std::stri
 void record_hard_bounce(Transaction& tx, std::string_view recipient, std::string_view message_id,
                         std::string_view status, std::chrono::sys_seconds now);
 int hard_bounces_since(Store& store, std::string_view recipient, std::chrono::sys_seconds since);
-
-// Automatic replies sent to `recipient` since `since`, and recording one.
-int auto_replies_since(Store& store, std::string_view recipient, std::chrono::sys_seconds since);
-void record_auto_reply(Transaction& tx, std::string_view recipient, std::chrono::sys_seconds at);
 
 struct OutboxSummary {
   std::chrono::sys_seconds created_at{};

@@ -156,9 +156,21 @@ void migrate_to_v1(SQLite::Database& db) {
   }
 }
 
-// Migration N (1-based) is kMigrations[N-1].
+// Version 2: per-sender events for the staff-notice limit and the failed tag checks.
+void migrate_to_v2(SQLite::Database& db) {
+  db.exec(R"SQL(
+CREATE TABLE sender_events (
+  kind TEXT NOT NULL CHECK (kind IN ('staff_notice','tag_rejected')),
+  sender TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX sender_events_sender ON sender_events(sender, kind, at);
+)SQL");
+}
+
+// Migration N (1-based) is migrations()[N-1].
 const std::vector<std::function<void(SQLite::Database&)>>& migrations() {
-  static const std::vector<std::function<void(SQLite::Database&)>> all{migrate_to_v1};
+  static const std::vector<std::function<void(SQLite::Database&)>> all{migrate_to_v1, migrate_to_v2};
   return all;
 }
 

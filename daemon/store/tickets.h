@@ -19,13 +19,13 @@ namespace madoguchi::daemon {
 enum class HistoryEvent {
   ticket_opened, status_changed, ticket_reopened, ticket_closed, note, staff_reply_sent,
   customer_follow_up, auto_reply_received, staff_command_rejected, auto_close_warning_sent,
-  first_response_overdue,
+  first_response_overdue, staff_mail_unverified,
 };
 template <> struct StateNames<HistoryEvent> {
-  static constexpr std::array<std::string_view, 11> names{
+  static constexpr std::array<std::string_view, 12> names{
       "ticket_opened", "status_changed", "ticket_reopened", "ticket_closed", "note",
       "staff_reply_sent", "customer_follow_up", "auto_reply_received", "staff_command_rejected",
-      "auto_close_warning_sent", "first_response_overdue"};
+      "auto_close_warning_sent", "first_response_overdue", "staff_mail_unverified"};
 };
 
 struct NewTicket {

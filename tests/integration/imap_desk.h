@@ -21,13 +21,40 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 namespace madoguchi::testing {
 
 inline constexpr const char* kDeskStaff = "staff@passlogic-cloud.example.jp";
+// What the desk's own MTA (trusted_authserv_ids below) writes on top of a staff member's
+// authenticated mail: only such mail speaks as staff.
+inline constexpr const char* kStaffAuthenticated =
+    "Authentication-Results: mx.passlogic-cloud.example.jp; dkim=pass header.d=passlogic-cloud.example.jp; "
+    "dmarc=pass header.from=passlogic-cloud.example.jp\r\n";
 
 inline std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Top-level `key: value` lines of `yaml` replace the same keys of the file, the rest is appended.
+inline void override_keys(const fs::path& file, const std::string& yaml) {
+  std::string text = slurp(file);
+  std::string rest;
+  std::istringstream lines(yaml);
+  for (std::string line; std::getline(lines, line);) {
+    const auto colon = line.find(':');
+    const bool top = !line.empty() && line[0] != ' ' && line[0] != '-' && colon != std::string::npos;
+    const std::string key = top ? line.substr(0, colon + 1) : std::string();
+    const auto at = top ? text.find("\n" + key) : std::string::npos;
+    if (at == std::string::npos) {
+      rest += line + "\n";
+      continue;
+    }
+    const auto end = text.find('\n', at + 1);
+    text.replace(at + 1, end - at - 1, line);
+  }
+  std::ofstream(file) << text << rest;
 }
 
 // The shipped desks (`desk_yaml` appended to passlogic-cloud's copy) and templates, the demo
@@ -40,7 +67,7 @@ struct ImapDeployment {
   ImapDeployment(const MailServers& s, const std::string& desk_yaml, const std::string& smtp_yaml) {
     const fs::path src(MADOGUCHI_SOURCE_DIR);
     fs::copy(src / "config/desks", dir.path / "desks");
-    std::ofstream(dir.path / "desks/passlogic-cloud.yaml", std::ios::app) << desk_yaml;
+    override_keys(dir.path / "desks/passlogic-cloud.yaml", desk_yaml);
     {
       std::ifstream in(src / "config/demo/tenants.yaml");
       std::string tenants{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -53,6 +80,7 @@ struct ImapDeployment {
         << "store: store\ndesks: desks\ntenants: tenants.yaml\n"
         << "templates: " << (src / "templates").string() << "\n"
         << "auto_replies_per_hour: 100\nstaff: [" << kDeskStaff << "]\n"
+        << "trusted_authserv_ids: [mx.passlogic-cloud.example.jp]\n"
         << "mailboxes:\n  - name: main\n    url: " << s.imap_url() << "/INBOX\n"
         << "    user: " << s.user << "\n    password_file: imap.pw\n"
         << "    ca_file: " << s.ca_cert().string() << "\n    desk: passlogic-cloud\n"

@@ -43,10 +43,17 @@ struct Desk : ImapDesk {
 };
 
 std::string question(const std::string& from, const std::string& subject, const std::string& msgid,
-                     const std::string& body = "管理画面の操作について教えてください。") {
+                     const std::string& body = "管理画面の操作について教えてください。",
+                     const std::string& extra = "") {
   return "From: " + from + "\r\nTo: " + kDesk + "\r\nSubject: " + subject + "\r\nMessage-ID: <" +
-         msgid + ">\r\nDate: Fri, 20 Nov 2020 10:59:00 +0900\r\n"
+         msgid + ">\r\nDate: Fri, 20 Nov 2020 10:59:00 +0900\r\n" + extra +
          "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + body + "\r\n";
+}
+
+// The desk's staff member, authenticated by the desk's MTA.
+std::string from_staff(const std::string& subject, const std::string& msgid, const std::string& body,
+                       const std::string& extra = "") {
+  return question(kStaff, subject, msgid, body, kStaffAuthenticated + extra);
 }
 
 // The header block of a mail as the SMTP server received it (what a DSN returns).
@@ -209,7 +216,7 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
 
   // 5. A staff member's reply (a person's mail, with our address as envelope sender) is sent.
   const std::string tag = desk.pipeline.tag_key.tag(third_ticket);
-  p = desk.receive(question(kStaff, "Re: " + tag + " 証明書の更新", "r1@passlogic-cloud.example.jp",
+  p = desk.receive(from_staff("Re: " + tag + " 証明書の更新", "r1@passlogic-cloud.example.jp",
                             "佐藤様\r\n\r\n証明書は管理画面の［設定］から更新できます。"));
   CHECK(p[0].action == MailAction::staff_reply);
   const auto replies = desk.outbox("kind = 'staff_reply'");

@@ -42,6 +42,12 @@ std::string question(const std::string& from, const std::string& subject, const 
          "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + body + "\r\n";
 }
 
+// The desk's staff member, authenticated by the desk's MTA.
+std::string from_staff(const std::string& subject, const std::string& msgid, const std::string& body,
+                       const std::string& extra = "") {
+  return question(kStaff, subject, msgid, body, kStaffAuthenticated + extra);
+}
+
 }  // namespace
 
 TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, released at opening with one digest") {
@@ -89,7 +95,7 @@ TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, re
   CHECK(release_queued(desk.pipeline) == 0);
 }
 
-TEST_CASE("tickets: follow-ups join by verified tag and by References") {
+TEST_CASE("tickets: follow-ups join by verified tag and by References, only from a sender trusted for the ticket") {
   Desk desk;
   auto p = desk.receive(question("it-admin@sakura-giken.co.jp", "最初の質問", "a1@sakura-giken.co.jp"));
   const std::string number = p[0].ticket;
@@ -97,16 +103,19 @@ TEST_CASE("tickets: follow-ups join by verified tag and by References") {
   const auto tag = desk.pipeline.tag_key.tag(number);
   CHECK(ack.subject.find(tag) != std::string::npos);
 
-  // Verified tag, even from another address of the tenant's staff (forwarded by a colleague).
+  // A verified tag from another address of the tenant (a colleague who is not an admin): a
+  // new ticket that links the one it pointed at, for staff to merge.
   p = desk.receive(question("colleague@sakura-giken.co.jp", "Re: " + tag + " 最初の質問", "a2@sakura-giken.co.jp"));
-  CHECK(p[0].action == MailAction::follow_up);
-  CHECK(p[0].ticket == number);
+  CHECK(p[0].action == MailAction::new_ticket);
+  CHECK(p[0].ticket != number);
+  CHECK(load_ticket(desk.store, p[0].ticket)->parent == load_ticket(desk.store, number)->id);
   // By References to our acknowledgement, no tag in the subject.
   p = desk.receive(question("it-admin@sakura-giken.co.jp", "追加の質問", "a3@sakura-giken.co.jp", "追加です",
                             "In-Reply-To: <" + ack.message_id + ">\r\nReferences: <" + ack.message_id + ">\r\n"));
   CHECK(p[0].action == MailAction::follow_up);
   CHECK(p[0].ticket == number);
-  CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets") == 1);
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets") == 2);
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM messages WHERE ticket_id = " + std::to_string(load_ticket(desk.store, number)->id)) == 2);
 }
 
 TEST_CASE("tickets: a forged or guessed tag from a stranger opens a new ticket") {
@@ -117,7 +126,7 @@ TEST_CASE("tickets: a forged or guessed tag from a stranger opens a new ticket")
   p = desk.receive(question("attacker@evil.example", "Re: [#" + victim + "] 追加", "f2@evil.example"));
   CHECK(p[0].action == MailAction::new_ticket);
   CHECK(p[0].ticket != victim);
-  p = desk.receive(question("attacker@evil.example", "Re: [#" + victim + "-zzz] 追加", "f3@evil.example"));
+  p = desk.receive(question("attacker@evil.example", "Re: [#" + victim + "-zzzzzz] 追加", "f3@evil.example"));
   CHECK(p[0].action == MailAction::new_ticket);
   CHECK(count(desk.store, "SELECT COUNT(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.number = '" +
                               victim + "'") == 1);
@@ -136,12 +145,12 @@ TEST_CASE("tickets: a staff reply by e-mail reaches the customer in the reply te
   const std::string tag = desk.pipeline.tag_key.tag(number);
   // An internal note first: nothing is sent to the customer.
   const auto before = desk.received_by("it-admin@sakura-giken.co.jp").size();
-  p = desk.receive(question(kStaff, "Re: " + tag + " トークン再発行", "n1@passlogic-cloud.example.jp",
+  p = desk.receive(from_staff("Re: " + tag + " トークン再発行", "n1@passlogic-cloud.example.jp",
                             "#note 顧客は旧版を利用中。社内チケット INT-7 参照。"));
   CHECK(p[0].action == MailAction::staff_note);
   CHECK(desk.received_by("it-admin@sakura-giken.co.jp").size() == before);
   // The reply, quoting the customer's mail and an internal remark below the attribution.
-  p = desk.receive(question(kStaff, "Re: " + tag + " トークン再発行", "r1@passlogic-cloud.example.jp",
+  p = desk.receive(from_staff("Re: " + tag + " トークン再発行", "r1@passlogic-cloud.example.jp",
                             "佐藤様\r\n\r\n管理画面の［ユーザー管理］から再発行できます。\r\n\r\n"
                             "2026/11/20 11:00 it-admin@sakura-giken.co.jp wrote:\r\n> 再発行の手順は？\r\n"
                             "> 社内メモ: 旧版\r\n"));
@@ -164,7 +173,7 @@ TEST_CASE("tickets: closing by staff command sends the closing notice") {
                                  "仕様の確認", "c1@sakura-giken.co.jp"));
   const std::string number = p[0].ticket;
   const std::string tag = desk.pipeline.tag_key.tag(number);
-  p = desk.receive(question(kStaff, "Re: " + tag, "c2@passlogic-cloud.example.jp", "#close answered_spec\r\n"));
+  p = desk.receive(from_staff("Re: " + tag, "c2@passlogic-cloud.example.jp", "#close answered_spec\r\n"));
   CHECK(p[0].action == MailAction::staff_command);
   CHECK(desk.status(number) == "closed");
   const auto notice = desk.last_mail_to("it-admin@sakura-giken.co.jp");
@@ -173,7 +182,7 @@ TEST_CASE("tickets: closing by staff command sends the closing notice") {
   // A bad command changes nothing.
   auto q = desk.receive(question("it-admin@sakura-giken.co.jp", "別件", "c3@sakura-giken.co.jp"));
   const std::string other = q[0].ticket;
-  q = desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key.tag(other), "c4@passlogic-cloud.example.jp",
+  q = desk.receive(from_staff("Re: " + desk.pipeline.tag_key.tag(other), "c4@passlogic-cloud.example.jp",
                             "#close finished\r\n"));
   CHECK(desk.status(other) == "open");
 }
@@ -205,7 +214,7 @@ TEST_CASE("tickets: past the first-response due time without a staff reply is lo
   const std::string silent = p[0].ticket;
   p = desk.receive(question("it-admin@sakura-giken.co.jp", "回答済みの質問", "o2@sakura-giken.co.jp"));
   const std::string answered = p[0].ticket;
-  desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key.tag(answered), "o3@passlogic-cloud.example.jp",
+  desk.receive(from_staff("Re: " + desk.pipeline.tag_key.tag(answered), "o3@passlogic-cloud.example.jp",
                         "ご確認ください。\r\n"));
   CHECK(report_overdue(desk.pipeline) == 0);
   // Friday 11:00 + 1 business day = Tuesday 11:00 (Monday 11/23 is a holiday).
@@ -229,7 +238,7 @@ TEST_CASE("tickets: silent in waiting_customer, a warning after N business days,
   p = desk.receive(question(customer, "別の確認", "ac2@sakura-giken.co.jp"));
   const std::string answers = p[0].ticket;
   for (const auto& number : {quiet, answers})
-    desk.receive(question(kStaff, "Re: " + desk.pipeline.tag_key.tag(number), "r-" + number + "@passlogic-cloud.example.jp",
+    desk.receive(from_staff("Re: " + desk.pipeline.tag_key.tag(number), "r-" + number + "@passlogic-cloud.example.jp",
                           "手順をお送りします。\r\n"));
   CHECK(desk.status(quiet) == "waiting_customer");
   const auto before = desk.received_by(customer).size();

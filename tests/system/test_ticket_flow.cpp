@@ -69,7 +69,10 @@ std::vector<Captured> wait_for(const MailServers& servers, std::size_t n,
 
 std::string mail(const std::string& from, const std::string& subject, const std::string& msgid,
                  const std::string& body) {
-  return "From: " + from + "\r\nTo: passlogic-support@madoguchi.example.jp\r\nSubject: " + subject +
+  // Staff mail carries what the desk's MTA writes on authenticated mail: only it speaks as staff.
+  const std::string auth = from != kStaff ? std::string() :
+      "Authentication-Results: mx.passlogic-cloud.example.jp; dmarc=pass header.from=passlogic-cloud.example.jp\r\n";
+  return auth + "From: " + from + "\r\nTo: passlogic-support@madoguchi.example.jp\r\nSubject: " + subject +
          "\r\nMessage-ID: <" + msgid + ">\r\nDate: Fri, 20 Nov 2026 11:00:00 +0900\r\n"
          "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
          "Content-Transfer-Encoding: 8bit\r\n\r\n" + body + "\r\n";
@@ -89,6 +92,7 @@ TEST_CASE("ticket flow through real Dovecot and SMTP: ack, note, reply, close, r
       << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
       << "templates: " << (src / "templates").string() << "\n"
       << "staff: [" << kStaff << "]\n"
+      << "trusted_authserv_ids: [mx.passlogic-cloud.example.jp]\n"
       << "auto_replies_per_hour: 100\n"
       << "mailboxes:\n"
       << "  - name: main\n"
@@ -121,7 +125,7 @@ TEST_CASE("ticket flow through real Dovecot and SMTP: ack, note, reply, close, r
   const auto open = ack.subject.find("[#MG-");
   REQUIRE(open != std::string::npos);
   const std::string tag = ack.subject.substr(open, ack.subject.find(']', open) - open + 1);
-  CHECK(tag.size() == std::string("[#MG-000001-abc]").size());  // the keyed check is there
+  CHECK(tag.size() == std::string("[#MG-000001-abcdef]").size());  // the keyed check is there
 
   // An internal note: nothing reaches the customer.
   servers.deliver_to_inbox(mail(kStaff, "Re: " + tag + " トークンの再発行について", "flow-n1@passlogic-cloud.example.jp",
