@@ -19,9 +19,13 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
+#include <regex>
 #include <string>
 
 namespace madoguchi::testing {
@@ -59,6 +63,48 @@ inline void load_deployment(const fs::path& yaml, MainConfig& config, Runtime& r
   for (const auto& e : errors) FAIL(e.to_string());
   REQUIRE(rt);
   runtime = *rt;
+}
+
+// The demo tenants (config/demo/tenants.yaml) written to `to` with every contract valid
+// from a year before `now` to a year after it (Asia/Tokyo dates, which the contracts use).
+// The shipped file's dates suit the demo when it was written; a test that decides identity
+// at a clock it does not fix (the wall clock, or the arrival time a server stamps) must not
+// depend on the day it runs. Fails the test if the file holds no date in the expected form,
+// so a reformatted demo file cannot silently keep the old windows.
+inline fs::path demo_tenants_valid_around(const fs::path& to, sys_seconds now) {
+  using namespace std::chrono;
+  std::ifstream in(fs::path(MADOGUCHI_SOURCE_DIR) / "config/demo/tenants.yaml");
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto date = [](sys_days d) {
+    const year_month_day ymd{d};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    return std::string(buf);
+  };
+  const sys_days today_jst = floor<days>(now + hours(9));
+  const std::regex field(R"((valid_from|valid_until):[ \t]*\d{4}-\d{2}-\d{2})");
+  std::string out;
+  int replaced = 0;
+  auto last = text.cbegin();
+  for (std::sregex_iterator it(text.begin(), text.end(), field), end; it != end; ++it, ++replaced) {
+    out.append(last, (*it)[0].first);
+    const bool from = (*it)[1] == "valid_from";
+    out += (*it)[1].str() + ": " + date(today_jst + days(from ? -365 : 365));
+    last = (*it)[0].second;
+  }
+  out.append(last, text.cend());
+  std::size_t mentions = 0;
+  for (const char* key : {"valid_from", "valid_until"})
+    for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) ++mentions;
+  REQUIRE(replaced > 0);
+  REQUIRE(static_cast<std::size_t>(replaced) == mentions);
+  std::ofstream(to) << out;
+  return to;
+}
+
+inline sys_seconds wall_clock_now() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
 // A deployment in a temp dir: the shipped desks and templates, the demo tenants, one Maildir.

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -126,7 +127,43 @@ void MailServers::deliver_to_inbox(std::string_view raw) {
   const std::string cmd = "doveadm -c '" + dovecot_conf().string() + "' save -u " + user +
                           " -m INBOX < '" + file.string() + "' >>'" + (base_ / "doveadm.log").string() +
                           "' 2>&1";
+  const auto before = inbox_files();
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("doveadm save failed");
+  // The new file's mtime to this process's clock (a no-op within the second unless the clock
+  // is faked). Dovecot reads the mtime when a client first asks for INTERNALDATE, at least
+  // its 500 ms IDLE notification delay after the save; a rename from new/ to cur/ meanwhile
+  // is looked for again.
+  const auto now = std::chrono::file_clock::from_sys(std::chrono::system_clock::now());
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    int left = 0;
+    for (const auto& [unique, path] : inbox_files()) {
+      if (before.count(unique)) continue;
+      std::error_code ec;
+      std::filesystem::last_write_time(path, now, ec);
+      left += ec ? 1 : 0;
+    }
+    if (left == 0) return;
+  }
+  throw std::runtime_error("could not stamp the arrival time of the mail just saved");
+}
+
+std::map<std::string, std::filesystem::path> MailServers::inbox_files() const {
+  // Maildir names are "<unique>" in new/ and "<unique>:2,<flags>" in cur/.
+  std::map<std::string, std::filesystem::path> out;
+  const auto maildir = base_ / "mail" / user / "Maildir";
+  for (const char* sub : {"new", "cur"}) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(maildir / sub, ec)) {
+      const std::string name = e.path().filename().string();
+      out[name.substr(0, name.find(':'))] = e.path();
+    }
+  }
+  return out;
+}
+
+void MailServers::stamp_arrivals(std::chrono::sys_seconds t) const {
+  const auto when = std::chrono::file_clock::from_sys(t);
+  for (const auto& [unique, path] : inbox_files()) std::filesystem::last_write_time(path, when);
 }
 
 void MailServers::append_to_inbox(std::string_view raw, std::chrono::sys_seconds internal_date) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,7 +39,14 @@ class MailServers {
   void stop_smtp();
 
   // Puts `raw` into the user's INBOX exactly as given (doveadm save); Dovecot assigns a UID.
+  // Its arrival time (INTERNALDATE) is this process's clock, see stamp_arrivals().
   void deliver_to_inbox(std::string_view raw);
+  // Sets the arrival time of every mail now in INBOX (the Maildir file's mtime, which is
+  // Dovecot's INTERNALDATE) to `t`. Mail the kit writes, and mail Dovecot stores, carries
+  // the time of the kernel's clock; a test whose processes run under a faked clock
+  // (libfaketime, scripts/test-future-clock.sh) stamps it with its own clock, as a machine
+  // whose clock really had moved would have. Call it before any client has read the mail.
+  void stamp_arrivals(std::chrono::sys_seconds t) const;
   // Puts `raw` into INBOX by IMAP APPEND (Python's imaplib over STARTTLS) with the given
   // INTERNALDATE, for tests whose clock is not the wall clock.
   void append_to_inbox(std::string_view raw, std::chrono::sys_seconds internal_date);
@@ -61,6 +69,8 @@ class MailServers {
 
  private:
   void script(const std::string& name, const std::string& extra_env = "") const;
+  // INBOX's message files by Maildir unique name.
+  std::map<std::string, std::filesystem::path> inbox_files() const;
   std::string env() const;
 
   MailServerOptions options_;

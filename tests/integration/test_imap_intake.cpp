@@ -85,7 +85,7 @@ struct ImapDeployment {
     std::ofstream(dir.path / "madoguchi.yaml")
         << "store: store\n"
         << "desks: " << (src / "config/desks").string() << "\n"
-        << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
+        << "tenants: " << demo_tenants_valid_around(dir.path / "tenants.yaml", wall_now()).string() << "\n"
         << "templates: " << (src / "templates").string() << "\n"
         << "auto_replies_per_hour: 100000\n"
         << "mailboxes:\n  - name: main\n    url: " << s.imap_url(imaps) << "/INBOX\n"
@@ -432,6 +432,7 @@ TEST_CASE("imap: first run over 2,000 mails tickets them all without replies") {
                            "/mailservers/fill-mailbox.sh' 2000 maildir 2>&1";
   const std::string filled = shell(fill);  // (INFO evaluates lazily: run it first)
   INFO(filled);
+  servers.stamp_arrivals(wall_now());  // they arrive now by this process's clock (mail_servers.h)
   REQUIRE(server_count(servers, "ALL") == 2000);
   // The daemon first starts 30 days after these mails arrived. (Dovecot keeps the delivery
   // time as INTERNALDATE and refuses future APPEND dates, so the clock moves instead.)

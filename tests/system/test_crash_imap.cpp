@@ -8,6 +8,7 @@
 
 #include "daemon_process.h"
 // The mail-server fixture of the integration tests (tests/CMakeLists.txt links its source in).
+#include "integration/deployment.h"
 #include "integration/mail_servers.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -56,13 +57,18 @@ TEST_CASE("crash: SIGKILL at random moments while ingesting 500 IMAP mails, 20 r
                           " LMTP_PORT=" + std::to_string(servers.lmtp_port) + " MAIL_USERS='support:secret'";
   REQUIRE(std::system((env + " RESET=1 SOURCE_DIR='" + mails.string() + "' bash '" + MADOGUCHI_SHARED_DIR +
                        "/mailservers/fill-mailbox.sh' 500 maildir >/dev/null 2>&1").c_str()) == 0);
+  servers.stamp_arrivals(madoguchi::testing::wall_clock_now());  // arrived now, by this process's clock
 
   const fs::path src(MADOGUCHI_SOURCE_DIR);
   std::ofstream(dir / "imap.pw") << servers.password << "\n";
   const fs::path cfg = dir / "madoguchi.yaml";
   std::ofstream(cfg) << "store: store\n"
                      << "desks: " << (src / "config/desks").string() << "\n"
-                     << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
+                     << "tenants: "  // valid around today: identity is decided at the arrival time
+                     << madoguchi::testing::demo_tenants_valid_around(dir / "tenants.yaml",
+                                                                      madoguchi::testing::wall_clock_now())
+                            .string()
+                     << "\n"
                      << "templates: " << (src / "templates").string() << "\n"
                      << "auto_replies_per_hour: 100000\n"
                      << "mailboxes:\n  - name: main\n    url: " << servers.imap_url(false) << "/INBOX\n"

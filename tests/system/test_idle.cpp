@@ -32,13 +32,18 @@ std::string question(const std::string& subject, const std::string& msgid) {
          "管理画面の操作について教えてください。\r\n";
 }
 
-// The shipped desks and templates, the demo tenants; `mailboxes` is the YAML list's body.
+// The shipped desks and templates, the demo tenants valid around today (identity is decided
+// at the arrival time, which is the wall clock); `mailboxes` is the YAML list's body.
 fs::path write_config(const fs::path& dir, const std::string& mailboxes, const std::string& smtp_url) {
   const fs::path src(MADOGUCHI_SOURCE_DIR);
   const fs::path cfg = dir / "madoguchi.yaml";
   std::ofstream(cfg) << "store: store\n"
                      << "desks: " << (src / "config/desks").string() << "\n"
-                     << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
+                     << "tenants: "
+                     << madoguchi::testing::demo_tenants_valid_around(dir / "tenants.yaml",
+                                                                      madoguchi::testing::wall_clock_now())
+                            .string()
+                     << "\n"
                      << "templates: " << (src / "templates").string() << "\n"
                      << "mailboxes:\n" << mailboxes
                      << "smtp:\n  url: " << smtp_url << "\n  allow_plaintext: true\n";

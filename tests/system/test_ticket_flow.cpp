@@ -6,6 +6,7 @@
 // internal text; the customer's answer after closing reopens the ticket.
 #include <doctest/doctest.h>
 
+#include "../integration/deployment.h"
 #include "../integration/mail_servers.h"
 #include "daemon_process.h"
 #include "parsers/parsed_mail.h"
@@ -89,7 +90,10 @@ TEST_CASE("ticket flow through real Dovecot and SMTP: ack, note, reply, close, r
   std::ofstream(dir / "madoguchi.yaml")
       << "store: store\n"
       << "desks: " << (src / "config/desks").string() << "\n"
-      << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
+      << "tenants: "  // valid around today: identity is decided at the arrival time, the wall clock
+      << madoguchi::testing::demo_tenants_valid_around(dir / "tenants.yaml", madoguchi::testing::wall_clock_now())
+             .string()
+      << "\n"
       << "templates: " << (src / "templates").string() << "\n"
       << "staff: [" << kStaff << "]\n"
       << "trusted_authserv_ids: [mx.passlogic-cloud.example.jp]\n"
