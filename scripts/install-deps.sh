@@ -22,6 +22,8 @@ PACKAGES=(
   python3 systemd
   # the real mail servers of ../shared/mailservers (integration tests)
   dovecot-imapd dovecot-lmtpd python3-aiosmtpd openssl
+  # a clock moved years ahead for the whole suite (scripts/test-future-clock.sh)
+  faketime
 )
 
 missing=()
