@@ -25,6 +25,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -65,15 +67,29 @@ std::string doveadm(const MailServers& s, const std::string& args) {
   return shell("doveadm -c '" + s.dovecot_conf().string() + "' " + args + " 2>&1");
 }
 
-// UIDs in `folder` matching an IMAP search key, counted by doveadm (not by our code).
+// UIDs in `folder` matching an IMAP search key, counted by doveadm (not by our code). doveadm
+// prints one "<mailbox GUID> <UID>" line per mail; anything else (a missing folder prints one
+// error line and exits non-zero) fails the test instead of counting as a mail.
 int server_count(const MailServers& s, const std::string& query, const std::string& folder = "INBOX") {
-  const std::string out = doveadm(s, "search -u " + s.user + " mailbox '" + folder + "' " + query);
+  const std::string cmd = "doveadm -c '" + s.dovecot_conf().string() + "' search -u " + s.user +
+                          " mailbox '" + folder + "' " + query + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = ::pclose(p);
+  INFO("doveadm search " << folder << " " << query << ": " << out);
+  REQUIRE(status == 0);
+  static const std::regex line("[0-9a-f]{32} [1-9][0-9]*");
   int n = 0;
-  for (char c : out) n += c == '\n';
+  std::istringstream lines(out);
+  for (std::string l; std::getline(lines, l); ++n) REQUIRE(std::regex_match(l, line));
   return n;
 }
 
-// A deployment reading the fixture's INBOX over IMAP.
+// A deployment reading the fixture's INBOX over IMAP; the demo tenants' contracts are valid
+// around the wall clock, which is the arrival time Dovecot stamps and the pipeline's clock.
 struct ImapDeployment {
   TempDir dir;
   MainConfig config;
