@@ -21,8 +21,15 @@
 #include "deployment.h"
 #include "mail_servers.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -214,6 +221,55 @@ TEST_CASE("imap: IMAPS verifies the certificate and moves processed mail to a Ja
 
 namespace {
 
+// The greeting line of a new connection to the fixture's IMAP (STARTTLS) port, where
+// Dovecot's login process lists its pre-login capabilities (STARTTLS, AUTH=...).
+std::string imap_greeting(const MailServers& s) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  const timeval limit{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(s.imap_port));
+  std::string line;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    char c;
+    while (line.size() < 4096 && ::recv(fd, &c, 1, 0) == 1 && c != '\n') line += c;
+  }
+  ::close(fd);
+  return line;
+}
+
+// Rewrites one `key = value` line of the fixture's dovecot.conf (every occurrence, indented
+// or not) and reloads; waits until a new connection's greeting satisfies `served` — the
+// restarted login processes serve the new settings.
+void reconfigure_dovecot(const MailServers& s, const std::string& key, const std::string& value,
+                         const std::function<bool(const std::string&)>& served) {
+  const fs::path conf = s.dovecot_conf();
+  std::ifstream in(conf);
+  std::string text, line;
+  int changed = 0;
+  while (std::getline(in, line)) {
+    const auto indent = line.find_first_not_of(" \t");
+    if (indent != std::string::npos && line.compare(indent, key.size() + 3, key + " = ") == 0) {
+      line = line.substr(0, indent) + key + " = " + value;
+      ++changed;
+    }
+    text += line + "\n";
+  }
+  in.close();
+  REQUIRE(changed > 0);
+  std::ofstream(conf, std::ios::trunc) << text;
+  doveadm(s, "reload");
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  std::string greeting;
+  while (!served(greeting = imap_greeting(s)) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  INFO("greeting after reload: " << greeting);
+  REQUIRE(served(greeting));
+}
+
 // Dovecot 2.3 checks an XOAUTH2 / OAUTHBEARER bearer token through its passdb like a
 // password, so the kit's passwd-file password serves as the token the operator's token tool
 // would write. The fixture's auth_mechanisms are narrowed to `mechanisms` and reloaded.
@@ -239,13 +295,13 @@ void set_dovecot_password(const MailServers& s, const std::string& secret) {
   std::this_thread::sleep_for(2s);
 }
 
-// How many logins the kit's Dovecot logged with this SASL method.
+// How many logins the kit's Dovecot logged with this SASL method (any, when empty).
 int logins_with(const MailServers& s, const std::string& method) {
   std::ifstream in(s.base() / "dovecot" / "log" / "dovecot.info.log");
   int n = 0;
   for (std::string line; std::getline(in, line);)
     n += line.find("Login: user=<" + s.user + ">") != std::string::npos &&
-         line.find("method=" + method + ",") != std::string::npos;
+         (method.empty() || line.find("method=" + method + ",") != std::string::npos);
   return n;
 }
 
@@ -304,6 +360,45 @@ TEST_CASE("imap: XOAUTH2 with a token file that the token tool refreshes, read a
     CHECK(intake(p, source, mb) == 1);
   }
   CHECK(logins_with(servers, "OAUTHBEARER") == 1);
+}
+
+// How many logins (any method) the kit's Dovecot logged for its user.
+int logins(const MailServers& s) { return logins_with(s, ""); }
+
+TEST_CASE("imap: imap:// without a working STARTTLS is refused, the password never sent in clear") {
+  MailServers servers(dovecot_only());
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "平文", "p1@sakura-giken.co.jp"));
+  {
+    // STARTTLS is offered but the certificate does not verify: no fallback to plaintext.
+    ImapDeployment wrong(servers, false);
+    wrong.config.mailboxes[0].ca_file = "/etc/ssl/certs/ca-certificates.crt";
+    Store store(wrong.config.store);
+    ImapSource source(wrong.config.mailboxes[0], store);
+    CHECK_THROWS_AS(source.pending(), SourceError);
+  }
+  // A server that neither offers nor accepts STARTTLS, as when a man in the middle strips
+  // it from the capabilities (Dovecot with ssl = no; plaintext LOGIN stays allowed).
+  reconfigure_dovecot(servers, "ssl", "no", [](const std::string& g) {
+    return g.find("Dovecot") != std::string::npos && g.find("STARTTLS") == std::string::npos;
+  });
+  ImapDeployment d(servers, false);
+  {
+    Store store(d.config.store);
+    Pipeline p(store, d.config, wall_now);
+    p.set_runtime(d.runtime);
+    ImapSource source(d.mailbox(), store);
+    CHECK_THROWS_AS(p.intake(source, d.mailbox()), SourceError);
+    CHECK(count(store, "SELECT COUNT(*) FROM messages") == 0);
+  }
+  CHECK(logins(servers) == 0);  // no LOGIN or AUTHENTICATE reached the server
+  CHECK(server_count(servers, "SEEN") == 0);
+  // The control: the same server and mailbox with allow_plaintext (loopback tests only) is
+  // read, so what refused the two above was the TLS requirement, not a broken server.
+  d.config.mailboxes[0].allow_plaintext = true;
+  Store store(d.config.store);
+  ImapSource source(d.mailbox(), store);
+  CHECK(source.pending().size() == 1);
+  CHECK(logins(servers) == 1);
 }
 
 TEST_CASE("imap: IDLE wakes the watcher when mail arrives") {
