@@ -19,6 +19,7 @@
 #include "daemon/store/messages.h"
 #include "daemon/store/tickets.h"
 #include "deployment.h"
+#include "log_capture.h"
 #include "mail_servers.h"
 
 #include <arpa/inet.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <functional>
 #include <fstream>
@@ -270,29 +272,44 @@ void reconfigure_dovecot(const MailServers& s, const std::string& key, const std
   REQUIRE(served(greeting));
 }
 
+// The AUTH= mechanisms of a greeting, upper case, in order.
+std::vector<std::string> greeting_mechanisms(const std::string& greeting) {
+  std::vector<std::string> out;
+  std::istringstream words(greeting);
+  for (std::string w; words >> w;) {
+    if (w.back() == ']') w.pop_back();
+    if (w.rfind("AUTH=", 0) == 0) out.push_back(w.substr(5));
+  }
+  return out;
+}
+
 // Dovecot 2.3 checks an XOAUTH2 / OAUTHBEARER bearer token through its passdb like a
 // password, so the kit's passwd-file password serves as the token the operator's token tool
 // would write. The fixture's auth_mechanisms are narrowed to `mechanisms` and reloaded.
 void offer_sasl(const MailServers& s, const std::string& mechanisms) {
-  const fs::path conf = s.dovecot_conf();
-  std::ifstream in(conf);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string key = "auth_mechanisms = ";
-  const auto at = text.find(key);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, text.find('\n', at) - at, key + mechanisms);
-  std::ofstream(conf, std::ios::trunc) << text;
-  doveadm(s, "reload");
-  std::this_thread::sleep_for(1s);  // the login processes restart with the new set
+  std::vector<std::string> wanted;
+  std::istringstream words(mechanisms);
+  for (std::string w; words >> w;) {
+    for (char& c : w) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    wanted.push_back(w);
+  }
+  reconfigure_dovecot(s, "auth_mechanisms", mechanisms,
+                      [&](const std::string& g) { return greeting_mechanisms(g) == wanted; });
 }
 
 // Rewrites the passwd-file line of the kit's user: a rotated token (in place, so the owner
 // and group the kit gave the file stay). Dovecot re-reads it when its mtime has changed, but
-// checks at most once a second: measured, a change is seen only after that second.
+// checks at most once a second: waits until its auth process accepts the new secret.
 void set_dovecot_password(const MailServers& s, const std::string& secret) {
   std::ofstream(s.base() / "dovecot" / "users", std::ios::trunc)
       << s.user << ":{PLAIN}" << secret << "::::::\n";
-  std::this_thread::sleep_for(2s);
+  const std::string test = "doveadm -c '" + s.dovecot_conf().string() + "' auth test -x service=imap " +
+                           s.user + " '" + secret + "' >/dev/null 2>&1";
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  bool accepted = false;
+  while (!(accepted = std::system(test.c_str()) == 0) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);
+  REQUIRE(accepted);
 }
 
 // How many logins the kit's Dovecot logged with this SASL method (any, when empty).
@@ -404,20 +421,30 @@ TEST_CASE("imap: imap:// without a working STARTTLS is refused, the password nev
 TEST_CASE("imap: IDLE wakes the watcher when mail arrives") {
   MailServers servers(dovecot_only());
   ImapDeployment d(servers, true);
+  LogCapture log;  // before the source: its watcher thread logs until it is stopped
   Store store(d.config.store);
   ImapSource source(d.mailbox(), store);
   std::atomic<int> woke{0};
   source.watch([&] { ++woke; });
-  std::this_thread::sleep_for(1s);  // connect, EXAMINE, IDLE
+  // The watcher has its connection and has EXAMINEd INBOX: Dovecot reports any mail that
+  // arrives from now on to the IDLE that follows (it checks for changes right after
+  // "+ idling"), so the delivery cannot fall into a gap.
+  REQUIRE(log.wait_for("event=imap_idle_started", 20s));
+  CHECK(woke == 0);
   const auto t0 = std::chrono::steady_clock::now();
   servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "至急", "i1@sakura-giken.co.jp"));
-  while (woke == 0 && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(10ms);
+  const bool woken = log.wait_for("event=imap_idle_woke", 20s);
   const auto latency = std::chrono::steady_clock::now() - t0;
   source.stop_watching();
+  INFO(log.text());
+  REQUIRE(woken);
   CHECK(woke >= 1);
-  CHECK(latency < 2s);
+  CHECK(woke == log.count("event=imap_idle_woke"));  // every wake-up was the server's EXISTS ...
+  CHECK(log.count("event=imap_idle_started") == 1);  // ... not by a reconnect
+  CHECK(log.count("event=imap_reconnect_backoff") == 0);
   MESSAGE("IDLE wake-up after delivery: "
-          << std::chrono::duration_cast<std::chrono::milliseconds>(latency).count() << " ms");
+          << std::chrono::duration_cast<std::chrono::milliseconds>(latency).count()
+          << " ms (Dovecot delays IDLE notifications by 500 ms)");
 }
 
 TEST_CASE("imap: a UIDVALIDITY change re-scans and stores only what is new") {
