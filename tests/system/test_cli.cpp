@@ -1,10 +1,13 @@
-// The real binary's command line: help lists the subcommands, a wrong option exits 2 with a
-// message, unbuilt subcommands say so and exit 2, and the demo runs end to end.
+// The real binary's command line: help lists the subcommands, a wrong option or a missing
+// subcommand exits 2 with a message, a configuration that does not exist exits 1 naming it,
+// and `check` accepts the bundled demo's configuration (config/demo/madoguchi.yaml). The
+// demo's mail through `run --once`, with the ticket CLI on the result, is test_ticket_cli.cpp.
 #include <doctest/doctest.h>
 
 #include "daemon_process.h"
 
 #include <filesystem>
+#include <string>
 
 using madoguchi::testing::run_madoguchi;
 
@@ -32,4 +35,12 @@ TEST_CASE("run with a configuration that does not exist exits 1 naming the file"
   auto r = run_madoguchi({"run", "--once", "--config", "/nonexistent/madoguchi.yaml"});
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("/nonexistent/madoguchi.yaml") != std::string::npos);
+}
+
+TEST_CASE("check accepts the bundled demo configuration, without running it") {
+  const std::string demo = std::string(MADOGUCHI_SOURCE_DIR) + "/config/demo/madoguchi.yaml";
+  auto r = run_madoguchi({"check", "--config", demo});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find(demo + ": ok (") != std::string::npos);
 }
