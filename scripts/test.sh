@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh — the README's second command (and exactly what .ci/run calls): install what is
 # needed, build, run every test (unit, integration against the real Dovecot and SMTP
-# capture server, system tests of the real binary) with CTest, then the same tests again
+# capture server, system tests of the real binary) with CTest, then once more with the clock
+# five years ahead (no test may depend on the day it runs), then the same tests again
 # under AddressSanitizer + UndefinedBehaviorSanitizer, then a short libFuzzer run of the
 # parser when its script is present.
 set -euo pipefail
@@ -15,6 +16,9 @@ echo "== build (RelWithDebInfo) and all tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
+
+echo "== all tests again with the clock five years ahead (libfaketime)"
+./scripts/test-future-clock.sh build +5y -j"$jobs"
 
 echo "== build with ASan+UBSan and all tests again"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMADOGUCHI_SANITIZE=ON >/dev/null
