@@ -96,13 +96,7 @@ struct ImapDesk {
   DeliveryStats last_round;  // of the last receive()
 
   explicit ImapDesk(const std::string& desk_yaml = "", const std::string& smtp_yaml = "")
-<<<<<<< HEAD
-      : d(servers, desk_yaml, smtp_yaml) {}
-=======
-      : d(servers, desk_yaml, smtp_yaml, now) {
-    pipeline.set_runtime(d.runtime);
-  }
->>>>>>> f4db6c3 (tests: contracts valid around the test's own clock, not until 2027-03-31)
+      : d(servers, desk_yaml, smtp_yaml, now) {}
 
   // One mail into INBOX at `now`, intake, the stages, one outbox round.
   std::vector<ProcessedMail> receive(const std::string& raw) {

@@ -401,10 +401,9 @@ TEST_CASE("imap: imap:// without a working STARTTLS is refused, the password nev
   ImapDeployment d(servers, false);
   {
     Store store(d.config.store);
-    Pipeline p(store, d.config, wall_now);
-    p.set_runtime(d.runtime);
+    Context p = make_context(store, d.config, wall_now, d.runtime);
     ImapSource source(d.mailbox(), store);
-    CHECK_THROWS_AS(p.intake(source, d.mailbox()), SourceError);
+    CHECK_THROWS_AS(intake(p, source, d.mailbox()), SourceError);
     CHECK(count(store, "SELECT COUNT(*) FROM messages") == 0);
   }
   CHECK(logins(servers) == 0);  // no LOGIN or AUTHENTICATE reached the server
