@@ -1,7 +1,14 @@
 // config_reader.cpp — see config_reader.h.
 #include "rules/config_reader.h"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include <algorithm>
+#include <cstdint>
+#include <map>
+#include <vector>
+
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -22,8 +29,88 @@ std::string ConfigError::to_string() const {
 
 ConfigReader::ConfigReader(std::string file) : file_(std::move(file)) {}
 
+namespace {
+
+// The number of nodes a document stands for with every alias expanded. yaml-cpp shares an
+// aliased node instead of copying it, but every walk over the tree (duplicate keys, the
+// loaders) visits each use: nine levels of nine aliases are 9^9 visits. Counted from the
+// parser's events, before any tree is built.
+class ExpansionCounter final : public YAML::EventHandler {
+ public:
+  explicit ExpansionCounter(std::uint64_t limit) : limit_(limit) {}
+  std::uint64_t total() const { return total_; }
+  // Where the limit was first passed.
+  const YAML::Mark& where() const { return where_; }
+  bool exceeded() const { return total_ > limit_; }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t a) override { leaf(m, a); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t a, const std::string&) override { leaf(m, a); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t a) override {
+    const auto it = sizes_.find(a);
+    add(m, it == sizes_.end() ? 1 : it->second);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a, YAML::EmitterStyle::value) override {
+    open(m, a);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a, YAML::EmitterStyle::value) override {
+    open(m, a);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Open {
+    YAML::anchor_t anchor;
+    std::uint64_t size;
+  };
+  void add(const YAML::Mark& m, std::uint64_t n) {
+    const bool was = exceeded();
+    total_ = std::min<std::uint64_t>(total_ + n, limit_ + 1);
+    for (auto& o : stack_) o.size = std::min<std::uint64_t>(o.size + n, limit_ + 1);
+    if (!was && exceeded()) where_ = m;
+  }
+  void leaf(const YAML::Mark& m, YAML::anchor_t a) {
+    add(m, 1);
+    if (a != YAML::NullAnchor) sizes_[a] = 1;
+  }
+  void open(const YAML::Mark& m, YAML::anchor_t a) {
+    add(m, 1);
+    stack_.push_back({a, 1});
+  }
+  void close() {
+    if (stack_.empty()) return;
+    const Open o = stack_.back();
+    stack_.pop_back();
+    if (o.anchor != YAML::NullAnchor) sizes_[o.anchor] = o.size;
+  }
+
+  std::uint64_t limit_;
+  std::uint64_t total_ = 0;
+  YAML::Mark where_ = YAML::Mark::null_mark();
+  std::vector<Open> stack_;
+  std::map<YAML::anchor_t, std::uint64_t> sizes_;
+};
+
+}  // namespace
+
 std::optional<YAML::Node> ConfigReader::parse(std::string_view text) {
   try {
+    {
+      std::istringstream in{std::string(text)};
+      YAML::Parser parser(in);
+      ExpansionCounter counter(kMaxExpandedNodes);
+      while (parser.HandleNextDocument(counter) && !counter.exceeded()) {
+      }
+      if (counter.exceeded()) {
+        const YAML::Mark& m = counter.where();
+        error_at(m.line + 1, m.column + 1,
+                 "aliases expand this document beyond " + std::to_string(kMaxExpandedNodes) +
+                     " nodes (an alias bomb?); write the values out");
+        return std::nullopt;
+      }
+    }
     YAML::Node root = YAML::Load(std::string(text));
     find_duplicates(root);
     return root;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <initializer_list>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,7 +38,10 @@ class ConfigReader {
 
   // Parses `text` (named file() in errors). Returns nullopt after recording the error on a
   // syntax error; records duplicate keys anywhere in the document.
+  // A document whose aliases expand it beyond kMaxExpandedNodes nodes is refused (an alias
+  // bomb would make every walk over it exponential), at the alias that passed the limit.
   std::optional<YAML::Node> parse(std::string_view text);
+  static constexpr std::uint64_t kMaxExpandedNodes = 200000;
   // Reads file() from disk and parses it; a missing/unreadable file is an error.
   std::optional<YAML::Node> load();
 

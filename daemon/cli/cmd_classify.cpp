@@ -5,6 +5,7 @@
 // Exit 0 with the JSON; 1 when the configuration or the mail cannot be read; 2 on usage
 // errors (unknown desk or mailbox, bad --at, no desk for the mail).
 #include "daemon/cli/cli.h"
+#include "daemon/cli/terminal_text.h"
 #include "daemon/server/runtime.h"
 #include "daemon/service/routing.h"
 #include "daemon/service/decision_json.h"
@@ -89,8 +90,8 @@ int classify(const ClassifyOptions& opt) {
   const auto at = receipt_time(opt, mail);
   if (!at) return exit_usage;
   const rules::Decision d = policy->decide(mail, *desk, *at, opt.explain);
-  std::cout << decision_json(d, desk->hours.utc_offset, opt.explain)
-                   .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+  std::cout << printable_json(decision_json(d, desk->hours.utc_offset, opt.explain)
+                                  .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
             << '\n';
   return exit_ok;
 }

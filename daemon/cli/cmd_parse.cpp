@@ -3,6 +3,7 @@
 // made of a mail. Printing the body here is the operator's explicit request; nothing is logged.
 // Exit 1 only when the file cannot be read: a broken mail still parses, with warnings.
 #include "daemon/cli/cli.h"
+#include "daemon/cli/terminal_text.h"
 #include "parsers/parsed_mail.h"
 
 #include <filesystem>
@@ -48,7 +49,7 @@ std::string to_json(const parsers::ParsedMail& m) {
                {"text", m.text},
                {"attachments", attachments},
                {"warnings", warnings}};
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return printable_json(j.dump(2, ' ', false, Json::error_handler_t::replace)) + "\n";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // same operations staff mail performs (service/staff_work.h), and the read views. Outgoing mail is queued in
 // the outbox in the same transaction as the change; the running daemon delivers it.
 #include "daemon/cli/cli.h"
+#include "daemon/cli/terminal_text.h"
 #include "daemon/log/log.h"
 #include "daemon/server/runtime.h"
 #include "daemon/service/staff_work.h"
@@ -102,7 +103,7 @@ int cmd_list(const TicketOptions& opt) {
                     {"rule", t.rule.value_or("")}});
   }
   if (opt.json) {
-    std::cout << rows.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    std::cout << printable_json(rows.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) << '\n';
     return exit_ok;
   }
   std::cout << "number      status            flag  desk             due                        requester / subject\n";
@@ -110,8 +111,8 @@ int cmd_list(const TicketOptions& opt) {
     std::string due = r["first_response_due"].is_null() ? "-" : std::string(r["first_response_due"]);
     std::printf("%-11s %-17s %-5s %-16s %-26s %s  %s\n", std::string(r["number"]).c_str(),
                 std::string(r["status"]).c_str(), r["flagged"].get<bool>() ? "!" : "",
-                std::string(r["desk"]).c_str(), due.c_str(), std::string(r["requester"]).c_str(),
-                std::string(r["subject"]).c_str());
+                std::string(r["desk"]).c_str(), due.c_str(), printable(std::string(r["requester"])).c_str(),
+                printable(std::string(r["subject"])).c_str());
   }
   std::cout << rows.size() << " ticket(s)\n";
   return exit_ok;
@@ -120,18 +121,22 @@ int cmd_list(const TicketOptions& opt) {
 int cmd_show(const TicketOptions& opt) {
   auto s = open(opt, false);
   if (!s) return exit_failure;
-  const std::string number = normalize_ticket_number(opt.number);
-  const auto d = ticket_details(*s->store, number);
+  const auto number = normalize_ticket_number(opt.number);
+  if (!number) {
+    std::cerr << "madoguchi ticket show: '" << printable(opt.number) << "' is not a ticket number\n";
+    return exit_usage;
+  }
+  const auto d = ticket_details(*s->store, *number);
   if (!d) {
-    std::cerr << "madoguchi ticket show: no ticket " << number << '\n';
+    std::cerr << "madoguchi ticket show: no ticket " << *number << '\n';
     return exit_failure;
   }
   const TicketRow& t = d->ticket;
   std::cout << "ticket      " << t.number << '\n'
             << "desk        " << t.desk << '\n'
             << "tenant      " << t.tenant.value_or("-") << '\n'
-            << "requester   " << t.requester << '\n'
-            << "subject     " << t.subject << '\n'
+            << "requester   " << printable(t.requester) << '\n'
+            << "subject     " << printable(t.subject) << '\n'
             << "status      " << to_string(t.status) << (t.flagged ? "  (flagged for staff)" : "") << '\n'
             << "decision    " << t.outcome << " rule=" << t.rule.value_or("-") << " reason=" << t.reason.value_or("-") << '\n'
             << "received    " << when(t.received_at) << '\n'
@@ -141,16 +146,18 @@ int cmd_show(const TicketOptions& opt) {
   if (t.parent) std::cout << "continues   " << ticket_number(*t.parent) << '\n';
   std::cout << "\nmessages\n";
   for (const auto& m : d->messages)
-    std::cout << "  #" << m.id << "  " << when(m.received_at) << "  " << m.sender << "  " << m.subject << "  ["
+    std::cout << "  #" << m.id << "  " << when(m.received_at) << "  " << printable(m.sender) << "  "
+              << printable(m.subject) << "  ["
               << m.identity << ", " << m.outcome << (m.warnings.empty() ? "" : ", warnings: " + m.warnings) << "]\n";
   std::cout << "\noutgoing\n";
   for (const auto& o : d->outgoing)
     std::cout << "  " << when(o.created_at) << "  " << o.kind << " (" << o.template_name << ") to " << o.recipient
               << "  " << to_string(o.state) << " after " << o.attempts << " attempt(s)"
-              << (o.last_reply.empty() ? "" : ": " + o.last_reply) << '\n';
+              << (o.last_reply.empty() ? "" : ": " + printable(o.last_reply)) << '\n';
   std::cout << "\nhistory\n";
   for (const auto& e : d->history)
-    std::cout << "  " << when(e.at) << "  " << e.actor << "  " << e.event << "  " << e.detail << '\n';
+    std::cout << "  " << when(e.at) << "  " << printable(e.actor) << "  " << e.event << "  " << printable(e.detail)
+              << '\n';
   return exit_ok;
 }
 
@@ -158,7 +165,12 @@ int cmd_show(const TicketOptions& opt) {
 // service/staff_work.h, so the CLI and staff e-mail behave the same.
 int cmd_act(const TicketOptions& opt, const std::string& what) {
   StaffAction a;
-  a.ticket = normalize_ticket_number(opt.number);
+  const auto number = normalize_ticket_number(opt.number);
+  if (!number) {
+    std::cerr << "madoguchi ticket " << what << ": '" << printable(opt.number) << "' is not a ticket number\n";
+    return exit_usage;
+  }
+  a.ticket = *number;
   a.actor = opt.actor.empty() ? default_actor() : opt.actor;
   a.text = opt.text;
   if (!opt.file.empty()) {

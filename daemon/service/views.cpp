@@ -7,11 +7,12 @@
 
 namespace madoguchi::daemon {
 
-std::string normalize_ticket_number(std::string_view text) {
+std::optional<std::string> normalize_ticket_number(std::string_view text) {
   if (auto tag = find_ticket_tag(text)) return tag->number;
-  if (!text.empty() && text.size() <= 12 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return ticket_number(std::stoll(std::string(text)));
-  return std::string(text);
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return std::string(text);
+  if (text.size() > 12) return std::nullopt;
+  return ticket_number(std::stoll(std::string(text)));
 }
 
 std::vector<TicketRow> ticket_list(Store& store, const TicketFilter& filter) { return list_tickets(store, filter); }

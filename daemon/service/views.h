@@ -13,8 +13,9 @@
 
 namespace madoguchi::daemon {
 
-// "123", "MG-000123" and "[#MG-000123-k7qx2m]" -> "MG-000123"; anything else is returned as is.
-std::string normalize_ticket_number(std::string_view text);
+// "123", "MG-000123" and "[#MG-000123-k7qx2m]" -> "MG-000123"; other text is returned as is
+// (it names no ticket); nullopt for digits beyond any ticket number (more than 12).
+std::optional<std::string> normalize_ticket_number(std::string_view text);
 
 // Tickets matching `filter`, oldest first.
 std::vector<TicketRow> ticket_list(Store& store, const TicketFilter& filter);

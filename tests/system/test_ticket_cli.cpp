@@ -498,7 +498,9 @@ TEST_CASE("ticket cli: an unknown ticket exits 1 naming it, bad usage exits 2") 
       {"status", "MG-000002", "finished"},                   // not a status
       {"close", "MG-000002", "--reason", "bogus"},
       {"list", "--status", "done"},
-      {"list", "--no-such-option"}};
+      {"list", "--no-such-option"},
+      {"show", "99999999999999999999999"},                   // beyond any ticket number (aborted once)
+      {"close", "99999999999999999999999", "--reason", "resolved"}};
   for (const auto& args : usage) {
     const auto r = d.ticket(args);
     INFO((args.empty() ? std::string("(none)") : args[0]) << ": " << r.output);

@@ -58,3 +58,27 @@ TEST_CASE("parse_duration") {
   CHECK_FALSE(parse_duration("-1h").has_value());
   CHECK_FALSE(parse_duration("1w").has_value());
 }
+
+TEST_CASE("config reader: an alias bomb is refused at the alias, ordinary aliases load") {
+  // Nine levels of nine aliases: 9^9 nodes when expanded, a few hundred bytes of text.
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    const char prev = static_cast<char>(c - 1);
+    bomb += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) bomb += std::string(i ? ", *" : "*") + prev;
+    bomb += "]\n";
+  }
+  ConfigReader r("bomb.yaml");
+  CHECK_FALSE(r.parse(bomb).has_value());
+  REQUIRE(r.errors().size() == 1);
+  const auto& e = r.errors()[0];
+  CHECK(e.to_string().rfind("bomb.yaml:", 0) == 0);
+  CHECK(e.line >= 6);  // at an alias of a deep level, not at the top
+  CHECK(e.message.find("alias") != std::string::npos);
+
+  ConfigReader ok("ok.yaml");
+  auto root = ok.parse("base: &b {open: 9, close: 17}\nweekday: *b\nsaturday: *b\n");
+  REQUIRE(root);
+  CHECK(ok.errors().empty());
+  CHECK((*root)["saturday"]["close"].as<int>() == 17);
+}

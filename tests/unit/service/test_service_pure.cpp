@@ -54,7 +54,8 @@ TEST_CASE("ticket numbers as operators type them") {
   CHECK(normalize_ticket_number("123") == "MG-000123");
   CHECK(normalize_ticket_number("MG-000123") == "MG-000123");
   CHECK(normalize_ticket_number("[#MG-000123-abc]") == "MG-000123");
-  CHECK(normalize_ticket_number("99999999999999999999") == "99999999999999999999");  // not a number we made
+  CHECK_FALSE(normalize_ticket_number("99999999999999999999").has_value());  // beyond any ticket: a usage error
+  CHECK(normalize_ticket_number("MG-99999999999999999999") == "MG-99999999999999999999");  // names no ticket
 }
 
 TEST_CASE("retry backoff doubles from one minute and stops at one hour, jittered by 20 %") {
