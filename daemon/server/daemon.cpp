@@ -58,12 +58,14 @@ std::vector<ProcessedMail> Daemon::run_pass() {
   const auto& mailboxes = session_->config.mailboxes;
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     try {
-      intake(ctx, *sources_[i], mailboxes[i]);
+      intake(ctx, *sources_[i], mailboxes[i], notify_watchdog);
     } catch (const std::exception& e) {
       log_event(spdlog::level::err, Event::mailbox_failed, {{"mailbox", mailboxes[i].name}, {"error", e.what()}});
     }
   }
-  auto processed = process_pending(ctx);
+  // The watchdog is kicked between mails, not only between passes: a pass over a large
+  // backlog (or one slow mail) must not look like a hung daemon to systemd.
+  auto processed = process_pending(ctx, notify_watchdog);
   try {
     release_queued(ctx);
     auto_close(ctx);
@@ -71,7 +73,7 @@ std::vector<ProcessedMail> Daemon::run_pass() {
   } catch (const std::exception& e) {
     log_event(spdlog::level::err, Event::queue_failed, {{"error", e.what()}});
   }
-  deliver_due(ctx.store, *sink_, system_now(), ctx.settings.delivery);
+  deliver_due(ctx.store, *sink_, system_now(), ctx.settings.delivery, notify_watchdog);
   return processed;
 }
 

@@ -22,6 +22,10 @@ namespace madoguchi::daemon {
 
 using Clock = std::function<std::chrono::sys_seconds()>;
 
+// Called by the per-mail loops (intake, the stages, the outbox) after each mail, so that a
+// long pass still shows life between mails (the daemon kicks the systemd watchdog with it).
+using BetweenMails = std::function<void()>;
+
 // The wall clock, to the second.
 std::chrono::sys_seconds system_now();
 

@@ -57,11 +57,12 @@ DeliveryStats deliver_due(Store& store, MailSink& sink, std::chrono::sys_seconds
 }
 
 DeliveryStats deliver_due(Store& store, MailSink& sink, std::chrono::sys_seconds now,
-                          const DeliveryPolicy& policy) {
+                          const DeliveryPolicy& policy, const BetweenMails& between_mails) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   DeliveryStats stats;
   for (const DueMail& mail : due_mail(store, now)) {
+    if (between_mails) between_mails();
     if (suppress(store, mail, now, policy)) {
       ++stats.failed;
       ++stats.suppressed;

@@ -29,8 +29,9 @@ struct DeliveryStats {
 // backoff and jitter (retry_delay) until policy.max_age, then failed; a permanent one fails at
 // once. A temporary failure that is not about the message (no server reply, 421, or an
 // authentication/TLS refusal) ends the round: the other rows wait without an attempt counted.
+// `between_mails`, when set, is called before each row.
 DeliveryStats deliver_due(Store& store, MailSink& sink, std::chrono::sys_seconds now,
-                          const DeliveryPolicy& policy);
+                          const DeliveryPolicy& policy, const BetweenMails& between_mails = {});
 DeliveryStats deliver_due(Store& store, MailSink& sink, std::chrono::sys_seconds now,
                           std::chrono::seconds max_age);
 

@@ -7,7 +7,7 @@
 
 namespace madoguchi::daemon {
 
-int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox) {
+int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const BetweenMails& between_mails) {
   const auto now = ctx.now();
   auto state = mailbox_state(ctx.store, source.name());
   if (!state) {
@@ -18,6 +18,7 @@ int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox) {
   }
   int stored = 0;
   for (const SourceItem& item : source.pending()) {
+    if (between_mails) between_mails();
     // Committed earlier, its mark lost in a crash: mark it again without fetching it.
     if (find_message(ctx.store, source.name(), item.key)) {
       source.mark_processed(item);

@@ -11,6 +11,8 @@ namespace madoguchi::daemon {
 // Returns the number of new messages stored. Mail over the mailbox's max_message_size is cut
 // there and flagged; mail older than the first-run cutoff at the mailbox's first run is
 // stored to be ticketed without automatic replies. Throws SourceError when the source fails.
-int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox);
+// `between_mails`, when set, is called after each item.
+int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox,
+           const BetweenMails& between_mails = {});
 
 }  // namespace madoguchi::daemon

@@ -110,7 +110,7 @@ ProcessedMail process(Context& ctx, std::int64_t id) {
 
 }  // namespace
 
-std::vector<ProcessedMail> process_pending(Context& ctx) {
+std::vector<ProcessedMail> process_pending(Context& ctx, const BetweenMails& between_mails) {
   std::vector<ProcessedMail> out;
   for (const std::int64_t id : unfinished_messages(ctx.store)) {
     try {
@@ -128,6 +128,7 @@ std::vector<ProcessedMail> process_pending(Context& ctx) {
       p.note = e.what();
       out.push_back(std::move(p));
     }
+    if (between_mails) between_mails();
   }
   return out;
 }

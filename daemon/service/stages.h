@@ -13,6 +13,7 @@ namespace madoguchi::daemon {
 
 // Runs every message that is not yet ticketed (or failed) through the remaining stages. A
 // message that fails is recorded as failed with the reason and the others go on.
-std::vector<ProcessedMail> process_pending(Context& ctx);
+// `between_mails`, when set, is called after each message.
+std::vector<ProcessedMail> process_pending(Context& ctx, const BetweenMails& between_mails = {});
 
 }  // namespace madoguchi::daemon

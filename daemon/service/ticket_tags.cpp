@@ -27,6 +27,20 @@ std::string utf8_prefix(std::string_view s, std::size_t max_chars) {
   return out;
 }
 
+// The length of a ticket tag ("[#MG-000123]" or "[#MG-000123-k7q]") starting at `pos`, or 0.
+std::size_t tag_length_at(std::string_view s, std::size_t pos) {
+  if (s.compare(pos, 5, "[#MG-") != 0) return 0;
+  std::size_t i = pos + 5;
+  std::size_t digits = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+  if (digits < 6 || i >= s.size()) return 0;
+  if (s[i] == ']') return i + 1 - pos;
+  if (s[i] != '-') return 0;
+  const std::size_t start = ++i;
+  while (i < s.size() && std::isalnum(static_cast<unsigned char>(s[i]))) ++i;
+  return i < s.size() && s[i] == ']' && i > start ? i + 1 - pos : 0;
+}
+
 }  // namespace
 
 TagKey TagKey::load_or_create(const std::filesystem::path& file) {
@@ -91,25 +105,42 @@ std::optional<TagInSubject> find_ticket_tag(std::string_view subject) {
 }
 
 std::string display_subject(std::string_view subject) {
-  std::string s(subject);
-  for (auto tag = find_ticket_tag(s); tag; tag = find_ticket_tag(s)) {
-    const auto pos = s.find("[#" + tag->number);
-    const auto end = s.find(']', pos);
-    s.erase(pos, end == std::string::npos ? std::string::npos : end - pos + 1);
+  // Only the front of a subject can be shown (40 characters): look at no more than
+  // kDisplaySubjectScan bytes of it, cut at a character boundary, so the work per mail is
+  // bounded whatever the sender put in the header.
+  std::size_t limit = std::min(subject.size(), kDisplaySubjectScan);
+  while (limit < subject.size() && limit > 0 && (static_cast<unsigned char>(subject[limit]) & 0xC0) == 0x80)
+    --limit;
+  // One pass: copy everything but our tags (each recognised tag is skipped where it stands;
+  // one that starts before the limit may end a little after it).
+  const std::string_view window = subject.substr(0, std::min(subject.size(), limit + 64));
+  std::string s;
+  s.reserve(limit);
+  std::size_t i = 0;
+  while (i < limit) {
+    if (const std::size_t n = tag_length_at(window, i)) {
+      i += n;
+    } else {
+      s += subject[i++];
+    }
   }
+  const bool cut = i < subject.size();  // there is more than was looked at
+  // Leading spaces and reply prefixes, as often as they repeat; an index, not erase().
+  std::string_view rest(s);
   for (bool again = true; again;) {
     again = false;
-    std::size_t i = s.find_first_not_of(' ');
-    s.erase(0, i == std::string::npos ? s.size() : i);
-    for (const char* prefix : {"Re:", "RE:", "re:", "Fw:", "FW:", "Fwd:", "AW:", "返信:", "転送:"}) {
-      if (s.rfind(prefix, 0) == 0) {
-        s.erase(0, std::string_view(prefix).size());
+    rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
+    for (const std::string_view prefix : {"Re:", "RE:", "re:", "Fw:", "FW:", "Fwd:", "AW:", "返信:", "転送:"}) {
+      if (rest.starts_with(prefix)) {
+        rest.remove_prefix(prefix.size());
         again = true;
       }
     }
   }
-  if (s.empty()) s = "(件名なし)";
-  return utf8_prefix(s, 40);
+  if (rest.empty()) return cut ? "…" : "(件名なし)";
+  std::string out = utf8_prefix(rest, 40);
+  if (cut && !out.ends_with("…")) out += "…";
+  return out;
 }
 
 }  // namespace madoguchi::daemon

@@ -36,7 +36,10 @@ struct TagInSubject {
 std::optional<TagInSubject> find_ticket_tag(std::string_view subject);
 
 // The customer's subject as shown inside ours: without our tags and reply prefixes, at most
-// 40 characters ("(件名なし)" when nothing is left).
+// 40 characters ("(件名なし)" when nothing is left). Linear, and only the first
+// kDisplaySubjectScan bytes are looked at (a longer subject ends in "…"), so a subject of
+// megabytes costs no more than a short one.
+inline constexpr std::size_t kDisplaySubjectScan = 4096;
 std::string display_subject(std::string_view subject);
 
 }  // namespace madoguchi::daemon

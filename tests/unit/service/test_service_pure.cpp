@@ -6,6 +6,7 @@
 #include "daemon/service/views.h"
 #include "daemon/store/tickets.h"
 
+#include <chrono>
 #include <set>
 
 using namespace madoguchi::daemon;
@@ -48,6 +49,27 @@ TEST_CASE("the customer's subject inside ours: no tags, no reply prefixes, short
   CHECK(display_subject("") == "(件名なし)");
   const std::string long_subject(60, 'x');
   CHECK(display_subject(long_subject) == std::string(40, 'x') + "…");
+  CHECK(display_subject("Re:Re:[#MG-000001-abc]Re: 件名 [#MG-000001]です") == "件名 です");
+}
+
+TEST_CASE("the subject shown is bounded work: a 12 MB subject of tags takes milliseconds, not minutes") {
+  // Removing tags one at a time from the front was quadratic: this subject took over 60 s,
+  // longer than the systemd watchdog, so one mail stopped the desk (issue 14, item 5).
+  std::string tags;
+  for (int i = 0; i < 1'000'000; ++i) tags += "[#MG-000001]";
+  std::string prefixes;
+  for (int i = 0; i < 1'000'000; ++i) prefixes += "Re: ";
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(display_subject(tags) == "…");
+  CHECK(display_subject(prefixes + "件名") == "…");
+  CHECK(display_subject(std::string(12'000'000, 'x')) == std::string(40, 'x') + "…");
+  // The look stops inside a character: cut before it, so the output stays valid UTF-8.
+  std::string cut;
+  while (cut.size() + 12 <= kDisplaySubjectScan - 2) cut += "[#MG-000001]";
+  cut.resize(kDisplaySubjectScan - 2, ' ');
+  CHECK(display_subject(cut + "件名") == "…");
+  CHECK(display_subject(cut.substr(0, cut.size() - 2) + "ab件名") == "ab…");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
 TEST_CASE("ticket numbers as operators type them") {

@@ -1,0 +1,113 @@
+// Reliability of the real binary (issue 14): the systemd watchdog is kicked between mails,
+// so a long pass is not taken for a hung daemon. systemd's notify protocol is a datagram on
+// $NOTIFY_SOCKET; the test binds that socket itself and reads what the daemon says.
+#include <doctest/doctest.h>
+
+#include "daemon_process.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using madoguchi::testing::DaemonProcess;
+
+namespace {
+
+struct RunDir {
+  fs::path path;
+  RunDir() {
+    path = fs::temp_directory_path() / ("madoguchi-rel-" + std::to_string(std::random_device{}()));
+    for (const char* sub : {"new", "cur", "tmp"}) fs::create_directories(path / "Maildir" / sub);
+  }
+  ~RunDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path config() const {
+    const fs::path src(MADOGUCHI_SOURCE_DIR);
+    const fs::path cfg = path / "madoguchi.yaml";
+    std::ofstream(cfg) << "store: store\n"
+                       << "desks: " << (src / "config/desks").string() << "\n"
+                       << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
+                       << "templates: " << (src / "templates").string() << "\n"
+                       << "mailboxes:\n  - name: main\n    url: maildir:Maildir\n    desk: passlogic-cloud\n"
+                       << "smtp:\n  url: dir:sent\n";
+    return cfg;
+  }
+  void add_mail(int i) const {
+    std::ofstream(path / "Maildir" / "new" / ("m" + std::to_string(i)), std::ios::binary)
+        << "From: it-admin@sakura-giken.co.jp\r\nTo: support@passlogic-cloud.example.jp\r\n"
+        << "Subject: watchdog " << i << "\r\nMessage-ID: <wd-" << i << "@sakura-giken.co.jp>\r\n"
+        << "Content-Type: text/plain; charset=UTF-8\r\n\r\n管理画面の操作について教えてください。\r\n";
+  }
+};
+
+// A bound AF_UNIX datagram socket standing in for systemd's notify socket.
+struct NotifySocket {
+  int fd = -1;
+  fs::path path;
+  explicit NotifySocket(fs::path p) : path(std::move(p)) {
+    fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    REQUIRE(path.string().size() < sizeof addr.sun_path);
+    std::strcpy(addr.sun_path, path.c_str());
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  ~NotifySocket() {
+    ::close(fd);
+    std::error_code ec;
+    fs::remove(path, ec);
+  }
+  // The datagrams received until one contains `until` (included), or the timeout.
+  std::vector<std::string> read_until(const std::string& until, std::chrono::milliseconds timeout) {
+    std::vector<std::string> got;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) continue;
+      got.emplace_back(buf, static_cast<std::size_t>(n));
+      if (got.back().find(until) != std::string::npos) break;
+    }
+    return got;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("run: the watchdog is kicked between mails of a pass, not only between passes") {
+  RunDir dir;
+  const auto cfg = dir.config();
+  constexpr int kMails = 5;
+  for (int i = 0; i < kMails; ++i) dir.add_mail(i);
+  NotifySocket notify(dir.path / "notify.sock");
+  // WatchdogSec=2h: the timer's kick (every hour) comes once at start, so every further
+  // WATCHDOG=1 before READY=1 was sent from inside the first pass.
+  DaemonProcess d({"run", "--config", cfg.string()}, dir.path / "daemon.log",
+                  {"NOTIFY_SOCKET=" + notify.path.string(), "WATCHDOG_USEC=7200000000"});
+  const auto said = notify.read_until("READY=1", std::chrono::seconds(60));
+  INFO(d.log());
+  REQUIRE(!said.empty());
+  CHECK(said.back().find("READY=1") != std::string::npos);
+  int kicks = 0;
+  for (const auto& s : said)
+    if (s.find("WATCHDOG=1") != std::string::npos) ++kicks;
+  // One at start, then at least one per mail taken in and one per mail processed.
+  CHECK(kicks >= 1 + 2 * kMails);
+  CHECK(madoguchi::testing::store_count(dir.path / "store" / "madoguchi.db",
+                                        "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == kMails);
+}
