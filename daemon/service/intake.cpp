@@ -33,7 +33,9 @@ int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const
     rec.uidvalidity = item.uidvalidity;
     rec.uid = item.uid;
     rec.received_at = item.arrived.value_or(now);
-    rec.dedup_by_content = item.uid > 0;
+    // Identity within a mailbox is the content, as a key may change: IMAP after a UIDVALIDITY
+    // change, a Maildir file renamed by a client or by Dovecot (stdin's key is its hash).
+    rec.dedup_by_content = true;
     // Safe first start: mail that was already older than the cutoff when the mailbox was
     // first seen is ticketed without replies (also when that first run was cut by a crash).
     const bool old_at_first_run = item.arrived && *item.arrived < state->first_seen - mailbox.first_run_cutoff;

@@ -57,6 +57,12 @@ IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::strin
       const std::int64_t id = q.getColumn(0).getInt64();
       Transaction tx(store);
       checkpoint(tx, record);
+      SQLite::Statement alias(tx.db(), "INSERT OR IGNORE INTO message_aliases (mailbox, source_key, message) "
+                                       "VALUES (?, ?, ?)");
+      alias.bind(1, record.mailbox);
+      alias.bind(2, record.source_key);
+      alias.bind(3, id);
+      alias.exec();
       tx.commit();
       return {id, true};
     }
@@ -89,7 +95,9 @@ IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::strin
 }
 
 std::optional<std::int64_t> find_message(Store& store, std::string_view mailbox, std::string_view source_key) {
-  SQLite::Statement q(store.db(), "SELECT id FROM messages WHERE mailbox = ? AND source_key = ?");
+  SQLite::Statement q(store.db(),
+                      "SELECT id FROM messages WHERE mailbox = ?1 AND source_key = ?2 UNION ALL "
+                      "SELECT message FROM message_aliases WHERE mailbox = ?1 AND source_key = ?2 LIMIT 1");
   q.bind(1, std::string(mailbox));
   q.bind(2, std::string(source_key));
   if (!q.executeStep()) return std::nullopt;

@@ -25,9 +25,10 @@ struct IntakeRecord {
   std::chrono::sys_seconds received_at{};
   bool suppress_auto_reply = false;  // first-run cutoff, oversize mail
   bool oversize = false;             // cut at the mailbox's max_message_size
-  // IMAP: the same bytes already stored from this mailbox (under another UIDVALIDITY:UID,
-  // after a UIDVALIDITY change) are a duplicate. The hash covers the Message-ID header, so a
-  // reused Message-ID with different content is a new mail.
+  // The same bytes already stored from this mailbox under another key (IMAP after a
+  // UIDVALIDITY change, a renamed Maildir file) are a duplicate, and the new key is recorded
+  // as an alias of the stored mail. The hash covers the Message-ID header, so a reused
+  // Message-ID with different content is a new mail.
   bool dedup_by_content = false;
 };
 
@@ -41,7 +42,7 @@ struct IntakeResult {
 // owed server mark in one transaction. Idempotent per (mailbox, source_key).
 IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::string_view raw);
 
-// The message row stored from (mailbox, source_key), if any.
+// The message row stored from (mailbox, source_key), if any, also when that key is an alias.
 std::optional<std::int64_t> find_message(Store& store, std::string_view mailbox, std::string_view source_key);
 
 // Incoming messages not yet ticketed or failed, oldest first.

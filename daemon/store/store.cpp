@@ -168,9 +168,24 @@ CREATE INDEX sender_events_sender ON sender_events(sender, kind, at);
 )SQL");
 }
 
+// Version 3: other source keys of a stored mail. A mail whose bytes are already stored from
+// the same mailbox under another key (a Maildir file renamed by a client or by Dovecot, an
+// IMAP mail after a UIDVALIDITY change) is recorded here, so it is known by its new key too
+// and is neither stored twice nor read again on every pass.
+void migrate_to_v3(SQLite::Database& db) {
+  db.exec(R"SQL(
+CREATE TABLE message_aliases (
+  mailbox TEXT NOT NULL,
+  source_key TEXT NOT NULL,
+  message INTEGER NOT NULL REFERENCES messages(id),
+  PRIMARY KEY (mailbox, source_key)
+);
+)SQL");
+}
+
 // Migration N (1-based) is migrations()[N-1].
 const std::vector<std::function<void(SQLite::Database&)>>& migrations() {
-  static const std::vector<std::function<void(SQLite::Database&)>> all{migrate_to_v1, migrate_to_v2};
+  static const std::vector<std::function<void(SQLite::Database&)>> all{migrate_to_v1, migrate_to_v2, migrate_to_v3};
   return all;
 }
 

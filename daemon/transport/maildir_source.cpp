@@ -3,8 +3,13 @@
 
 #include "daemon/store/spool.h"
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 
 namespace madoguchi::daemon {
@@ -16,18 +21,12 @@ std::string maildir_unique_name(const std::string& filename) {
   return colon == std::string::npos ? filename : filename.substr(0, colon);
 }
 
-namespace {
-bool has_seen_flag(const std::string& filename) {
-  auto colon = filename.find(":2,");
-  return colon != std::string::npos && filename.find('S', colon + 3) != std::string::npos;
-}
-}  // namespace
-
 MaildirSource::MaildirSource(std::string name, fs::path root)
     : name_(std::move(name)), root_(std::move(root)) {}
 
 std::vector<SourceItem> MaildirSource::pending() {
   std::vector<std::pair<fs::file_time_type, SourceItem>> found;
+  seen_at_.clear();
   std::error_code ec;
   for (const char* sub : {"new", "cur"}) {
     fs::path dir = root_ / sub;
@@ -38,12 +37,12 @@ std::vector<SourceItem> MaildirSource::pending() {
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
       const std::string fname = entry.path().filename().string();
       if (fname.empty() || fname[0] == '.' || !entry.is_regular_file(ec)) continue;
-      if (std::string(sub) == "cur" && has_seen_flag(fname)) continue;
       SourceItem item;
       item.key = maildir_unique_name(fname);
       auto mtime = entry.last_write_time(ec);
       item.arrived = std::chrono::time_point_cast<std::chrono::seconds>(
           std::chrono::file_clock::to_sys(mtime));
+      seen_at_[item.key] = entry.path();
       found.emplace_back(mtime, std::move(item));
     }
     if (ec) throw SourceError("cannot list " + dir.string() + ": " + ec.message());
@@ -58,6 +57,8 @@ std::vector<SourceItem> MaildirSource::pending() {
 
 fs::path MaildirSource::locate(const SourceItem& item) const {
   std::error_code ec;
+  if (auto it = seen_at_.find(item.key); it != seen_at_.end() && fs::is_regular_file(it->second, ec))
+    return it->second;
   for (const char* sub : {"new", "cur"}) {
     for (const auto& entry : fs::directory_iterator(root_ / sub, ec)) {
       if (maildir_unique_name(entry.path().filename().string()) == item.key) return entry.path();
@@ -88,8 +89,16 @@ void MaildirSource::mark_processed(const SourceItem& item) {
   target += flags;
   fs::path dest = root_ / "cur" / target;
   if (p == dest) return;
-  if (std::rename(p.c_str(), dest.c_str()) != 0)
-    throw SourceError("cannot move " + fname + " to cur/");
+  // Never over another file (a rename would replace it). Where the file system lacks
+  // RENAME_NOREPLACE, link + unlink does the same.
+  int rc = ::renameat2(AT_FDCWD, p.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE);
+  if (rc != 0 && (errno == EINVAL || errno == ENOSYS) && ::link(p.c_str(), dest.c_str()) == 0)
+    rc = ::unlink(p.c_str());
+  // A file of that name exists already: this one stays where it is. It is stored, so it is
+  // listed again and skipped by its key; the operator can sort out the clash.
+  if (rc != 0 && errno == EEXIST) return;
+  if (rc != 0) throw SourceError("cannot move " + fname + " to cur/: " + std::strerror(errno));
+  seen_at_[item.key] = dest;
 }
 
 }  // namespace madoguchi::daemon

@@ -1,11 +1,15 @@
 // maildir_source.h — a local Maildir as a mail source (maildir:/path in madoguchi.yaml).
-// Pending mail is what is in new/ (and cur/ without the S flag); processing moves a file
-// new/ -> cur/ with ":2,S" (the standard seen flag), never deleting it.
+// Every file in new/ and cur/ is listed, whatever its flags (a mail a person already opened
+// in a client is still mail for the desk); intake skips what the store already has, by key
+// or, when a file was renamed, by content. Processing moves a file new/ -> cur/ with ":2,S"
+// (the standard seen flag) or adds S in cur/; it is idempotent, never replaces another file
+// and never deletes one.
 #pragma once
 
 #include "daemon/transport/mail_source.h"
 
 #include <filesystem>
+#include <unordered_map>
 
 namespace madoguchi::daemon {
 
@@ -22,6 +26,8 @@ class MaildirSource final : public MailSource {
 
   std::string name_;
   std::filesystem::path root_;
+  // Where pending() last saw each key, so that fetch and mark do not list the folders again.
+  std::unordered_map<std::string, std::filesystem::path> seen_at_;
 };
 
 // The unique part of a Maildir file name (before ":2,").

@@ -1,8 +1,9 @@
 // Reliability on a real store (issue 14): bounded work per mail, the watchdog hook between
-// mails.
+// mails, Maildir identity.
 #include "deployment.h"
 
 #include <chrono>
+#include <set>
 
 using namespace madoguchi::testing;
 
@@ -29,4 +30,71 @@ TEST_CASE("a mail with a 12 MB subject of tags is ticketed in bounded time and t
   CHECK(between == 2);  // called after each message
   CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == 2);
   CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 2);
+}
+
+namespace {
+
+std::set<std::string> maildir_files(const fs::path& maildir) {
+  std::set<std::string> names;
+  for (const char* sub : {"new", "cur"})
+    for (const auto& e : fs::directory_iterator(maildir / sub)) names.insert(std::string(sub) + "/" + e.path().filename().string());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("maildir: a mail already read in a client is taken in; a renamed file is the same mail; nothing is deleted") {
+  Deployment dep;
+  const auto now = at(2025, 6, 2, 10);
+  dep.add_mail("u1", mail("it-admin@sakura-giken.co.jp", "新着", "u1@sakura-giken.co.jp"), now);
+  // Opened by a person in a mail client before the poll: in cur/ with the S flag.
+  auto put_cur = [&](const std::string& name, const std::string& raw) {
+    std::ofstream(dep.maildir / "cur" / name, std::ios::binary) << raw;
+  };
+  put_cur("u2:2,S", mail("it-admin@sakura-giken.co.jp", "既読", "u2@sakura-giken.co.jp"));
+  put_cur("u3:2,FRS", mail("it-admin@sakura-giken.co.jp", "返信済み", "u3@sakura-giken.co.jp"));
+  // The same Message-ID with other content is another mail.
+  put_cur("u4:2,S", mail("it-admin@sakura-giken.co.jp", "別の内容", "u3@sakura-giken.co.jp"));
+  Store store(dep.dir.path / "store");
+  Context ctx = make_context(store, dep.config, [now] { return now; }, dep.runtime);
+  auto source = make_source(dep.config.mailboxes[0], store);
+  CHECK(intake(ctx, *source, dep.config.mailboxes[0]) == 4);
+  process_pending(ctx);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 4);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 4);
+  const auto marked = maildir_files(dep.maildir);
+  CHECK(marked == std::set<std::string>{"cur/u1:2,S", "cur/u2:2,S", "cur/u3:2,FRS", "cur/u4:2,S"});
+
+  // Marking again changes nothing and stores nothing.
+  CHECK(intake(ctx, *source, dep.config.mailboxes[0]) == 0);
+  CHECK(maildir_files(dep.maildir) == marked);
+
+  // A client (or Dovecot) gives two files new names, one back in new/: the same mails.
+  fs::rename(dep.maildir / "cur" / "u1:2,S", dep.maildir / "cur" / "u1,S=318:2,S");
+  fs::rename(dep.maildir / "cur" / "u2:2,S", dep.maildir / "new" / "u2-moved");
+  CHECK(intake(ctx, *source, dep.config.mailboxes[0]) == 0);
+  process_pending(ctx);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 4);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 4);
+  const auto renamed = maildir_files(dep.maildir);
+  CHECK(renamed == std::set<std::string>{"cur/u1,S=318:2,S", "cur/u2-moved:2,S", "cur/u3:2,FRS", "cur/u4:2,S"});
+  // The new names are known now: the next pass does not read the files again.
+  CHECK(find_message(store, "main", "u1,S=318"));
+  CHECK(find_message(store, "main", "u2-moved"));
+  CHECK(intake(ctx, *source, dep.config.mailboxes[0]) == 0);
+  CHECK(maildir_files(dep.maildir) == renamed);
+}
+
+TEST_CASE("maildir: marking never replaces another file of the target name") {
+  Deployment dep;
+  const auto now = at(2025, 6, 2, 10);
+  dep.add_mail("dup", mail("it-admin@sakura-giken.co.jp", "一通目", "d1@sakura-giken.co.jp"), now);
+  std::ofstream(dep.maildir / "cur" / "dup:2,S", std::ios::binary)
+      << mail("it-admin@sakura-giken.co.jp", "二通目", "d2@sakura-giken.co.jp");
+  Store store(dep.dir.path / "store");
+  Context ctx = make_context(store, dep.config, [now] { return now; }, dep.runtime);
+  auto source = make_source(dep.config.mailboxes[0], store);
+  intake(ctx, *source, dep.config.mailboxes[0]);
+  intake(ctx, *source, dep.config.mailboxes[0]);
+  CHECK(maildir_files(dep.maildir) == std::set<std::string>{"cur/dup:2,S", "new/dup"});
 }
