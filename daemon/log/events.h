@@ -21,6 +21,8 @@ namespace madoguchi::daemon {
   X(reload_succeeded, "daemon", "SIGHUP: the new desks, tenants, rules and templates are in force") \
   X(reload_failed, "daemon", "SIGHUP: one error of the new configuration (file:line:column)")     \
   X(reload_kept_previous, "daemon", "SIGHUP refused: the previous configuration stays in force")  \
+  X(store_busy, "daemon", "the database is locked by another process beyond the busy timeout: the step waits or is retried next pass") \
+  X(pass_step_failed, "daemon", "a step of a pass failed unexpectedly; it is logged and the loop goes on") \
   X(mail_stored, "intake", "a mail's raw bytes and its row are committed")                        \
   X(mail_duplicate, "intake", "a mail already stored was seen again (its mark is re-applied)")    \
   X(mailbox_failed, "intake", "one mailbox's pass failed; the others go on, it is retried")       \

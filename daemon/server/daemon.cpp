@@ -53,6 +53,22 @@ Daemon::Daemon(std::unique_ptr<Session> session, std::vector<std::unique_ptr<Mai
 
 Daemon::~Daemon() = default;
 
+namespace {
+
+// One step of a pass; whatever it throws (a locked database, a bug) is logged and the pass
+// and the loop go on: the step is tried again on the next pass.
+template <class F>
+void guarded(const char* step, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log_event(spdlog::level::err, is_busy(e) ? Event::store_busy : Event::pass_step_failed,
+              {{"during", step}, {"error", e.what()}});
+  }
+}
+
+}  // namespace
+
 std::vector<ProcessedMail> Daemon::run_pass() {
   Context& ctx = *session_->ctx;
   const auto& mailboxes = session_->config.mailboxes;
@@ -65,7 +81,8 @@ std::vector<ProcessedMail> Daemon::run_pass() {
   }
   // The watchdog is kicked between mails, not only between passes: a pass over a large
   // backlog (or one slow mail) must not look like a hung daemon to systemd.
-  auto processed = process_pending(ctx, notify_watchdog);
+  std::vector<ProcessedMail> processed;
+  guarded("stages", [&] { processed = process_pending(ctx, notify_watchdog); });
   try {
     release_queued(ctx);
     auto_close(ctx);
@@ -73,7 +90,7 @@ std::vector<ProcessedMail> Daemon::run_pass() {
   } catch (const std::exception& e) {
     log_event(spdlog::level::err, Event::queue_failed, {{"error", e.what()}});
   }
-  deliver_due(ctx.store, *sink_, system_now(), ctx.settings.delivery, notify_watchdog);
+  guarded("outbox", [&] { deliver_due(ctx.store, *sink_, system_now(), ctx.settings.delivery, notify_watchdog); });
   return processed;
 }
 

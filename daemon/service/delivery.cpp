@@ -36,6 +36,72 @@ OutboxState next_state(const SendResult& r, const DueMail& mail, std::chrono::sy
   return OutboxState::pending;
 }
 
+// Records an attempt's result. The server has answered, so a locked database is waited for
+// (a few more busy timeouts) rather than leaving the row in flight, to be sent again once
+// its lease has passed.
+void record_result(Store& store, const DueMail& mail, const SendResult& r, OutboxState state, int attempts,
+                   std::chrono::sys_seconds next_attempt, std::chrono::sys_seconds now,
+                   const BetweenMails& between_mails) {
+  for (int tries = 1;; ++tries) {
+    try {
+      Transaction tx(store);
+      record_attempt(tx, mail.id, state, attempts, next_attempt, r.reply, now);
+      // The relay refused the mailbox itself (5.1.x): as good as a DSN, and the only bounce
+      // automatic mail ever gets (it goes out with the null sender, RFC 5321 §4.5.5).
+      const std::string status = enhanced_status(r.reply);
+      if (r.status == SendResult::Status::permanent_failure && mailbox_refused(status))
+        record_hard_bounce(tx, mail.recipient, mail.message_id, status, now);
+      tx.commit();
+      return;
+    } catch (const std::exception& e) {
+      if (!is_busy(e) || tries == 4) throw;
+      log_event(spdlog::level::warn, Event::store_busy,
+                {{"during", "outbox_record"}, {"outbox", std::to_string(mail.id)}, {"try", std::to_string(tries)}});
+      if (between_mails) between_mails();
+    }
+  }
+}
+
+// One due row: suppress, claim, send, record. False when the round should stop (the server
+// cannot be used now).
+bool deliver_one(Store& store, MailSink& sink, const DueMail& mail, std::chrono::sys_seconds now,
+                 const DeliveryPolicy& policy, const BetweenMails& between_mails, DeliveryStats& stats) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  if (suppress(store, mail, now, policy)) {
+    ++stats.failed;
+    ++stats.suppressed;
+    return true;
+  }
+  if (!claim_mail(store, mail, now + policy.lease)) return true;  // another sender has it
+  const auto raw = outbox_raw(store, mail.id);
+  if (!raw) return true;
+  const int attempts = mail.attempts + 1;
+  const SendResult r = sink.send({mail.from, mail.recipient}, *raw, mail.message_id);
+  const OutboxState state = next_state(r, mail, now, policy);
+  record_result(store, mail, r, state, attempts, now + retry_delay(attempts, unit(rng)), now, between_mails);
+  if (state == OutboxState::sent) ++stats.sent;
+  else if (state == OutboxState::failed) ++stats.failed;
+  else ++stats.deferred;
+  // Only the reply code: SMTP replies often echo the recipient's address.
+  const int code = reply_code(r.reply);
+  const std::string code_text = code ? std::to_string(code) : std::string("-");
+  log_event(state == OutboxState::sent ? spdlog::level::info : spdlog::level::warn,
+            state == OutboxState::sent     ? Event::outbox_sent
+            : state == OutboxState::failed ? Event::outbox_failed
+                                           : Event::outbox_deferred,
+            {{"outbox", std::to_string(mail.id)}, {"to", mask_address(mail.recipient)},
+             {"attempts", std::to_string(attempts)}, {"code", code_text}});
+  if (state == OutboxState::pending && r.status == SendResult::Status::temporary_failure &&
+      server_level_code(code)) {
+    stats.server_unreachable = true;
+    log_event(spdlog::level::warn, Event::smtp_unavailable,
+              {{"code", code_text}, {"detail", code ? std::string("server refused the session") : r.reply}});
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::chrono::seconds retry_delay(int attempts) {
@@ -58,49 +124,16 @@ DeliveryStats deliver_due(Store& store, MailSink& sink, std::chrono::sys_seconds
 
 DeliveryStats deliver_due(Store& store, MailSink& sink, std::chrono::sys_seconds now,
                           const DeliveryPolicy& policy, const BetweenMails& between_mails) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
   DeliveryStats stats;
   for (const DueMail& mail : due_mail(store, now)) {
     if (between_mails) between_mails();
-    if (suppress(store, mail, now, policy)) {
-      ++stats.failed;
-      ++stats.suppressed;
-      continue;
-    }
-    if (!claim_mail(store, mail, now + policy.lease)) continue;  // another sender has it
-    const auto raw = outbox_raw(store, mail.id);
-    if (!raw) continue;
-    const int attempts = mail.attempts + 1;
-    const SendResult r = sink.send({mail.from, mail.recipient}, *raw, mail.message_id);
-    const OutboxState state = next_state(r, mail, now, policy);
-    {
-      Transaction tx(store);
-      record_attempt(tx, mail.id, state, attempts, now + retry_delay(attempts, unit(rng)), r.reply, now);
-      // The relay refused the mailbox itself (5.1.x): as good as a DSN, and the only bounce
-      // automatic mail ever gets (it goes out with the null sender, RFC 5321 §4.5.5).
-      const std::string status = enhanced_status(r.reply);
-      if (r.status == SendResult::Status::permanent_failure && mailbox_refused(status))
-        record_hard_bounce(tx, mail.recipient, mail.message_id, status, now);
-      tx.commit();
-    }
-    if (state == OutboxState::sent) ++stats.sent;
-    else if (state == OutboxState::failed) ++stats.failed;
-    else ++stats.deferred;
-    // Only the reply code: SMTP replies often echo the recipient's address.
-    const int code = reply_code(r.reply);
-    const std::string code_text = code ? std::to_string(code) : std::string("-");
-    log_event(state == OutboxState::sent ? spdlog::level::info : spdlog::level::warn,
-              state == OutboxState::sent     ? Event::outbox_sent
-              : state == OutboxState::failed ? Event::outbox_failed
-                                             : Event::outbox_deferred,
-              {{"outbox", std::to_string(mail.id)}, {"to", mask_address(mail.recipient)},
-               {"attempts", std::to_string(attempts)}, {"code", code_text}});
-    if (state == OutboxState::pending && r.status == SendResult::Status::temporary_failure &&
-        server_level_code(code)) {
-      stats.server_unreachable = true;
-      log_event(spdlog::level::warn, Event::smtp_unavailable,
-                {{"code", code_text}, {"detail", code ? std::string("server refused the session") : r.reply}});
+    try {
+      if (!deliver_one(store, sink, mail, now, policy, between_mails, stats)) break;
+    } catch (const std::exception& e) {
+      // The database is locked by another process beyond the busy timeout: the round stops,
+      // the rows wait for the next pass (a claim that did not commit counted no attempt).
+      if (!is_busy(e)) throw;
+      log_event(spdlog::level::warn, Event::store_busy, {{"during", "outbox"}, {"outbox", std::to_string(mail.id)}});
       break;
     }
   }

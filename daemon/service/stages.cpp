@@ -108,6 +108,20 @@ ProcessedMail process(Context& ctx, std::int64_t id) {
   return result;
 }
 
+// Records a message as failed; false when the database could not be written (busy, or
+// another store error, logged): the message stays as it was, for the next pass.
+bool record_failure(Context& ctx, std::int64_t id, const std::string& error) {
+  try {
+    mark_failed(ctx.store, id, error);
+  } catch (const std::exception& e) {
+    log_event(spdlog::level::warn, is_busy(e) ? Event::store_busy : Event::pass_step_failed,
+              {{"during", "stages"}, {"message", std::to_string(id)}, {"error", e.what()}});
+    return false;
+  }
+  log_event(spdlog::level::err, Event::message_failed, {{"message", std::to_string(id)}, {"error", error}});
+  return true;
+}
+
 }  // namespace
 
 std::vector<ProcessedMail> process_pending(Context& ctx, const BetweenMails& between_mails) {
@@ -119,9 +133,15 @@ std::vector<ProcessedMail> process_pending(Context& ctx, const BetweenMails& bet
       // Another process (`deliver`, a second `run`) moved this message first; its work stands
       // and ours was rolled back. Nothing to record.
     } catch (const std::exception& e) {
+      // The database is locked by another process beyond the busy timeout: nothing of this
+      // step was written, and the next messages would wait as long. All of them stay in
+      // their state for the next pass.
+      if (is_busy(e)) {
+        log_event(spdlog::level::warn, Event::store_busy, {{"during", "stages"}, {"message", std::to_string(id)}});
+        break;
+      }
       // A bug or an IO failure in one message must not stop the others: record and go on.
-      mark_failed(ctx.store, id, e.what());
-      log_event(spdlog::level::err, Event::message_failed, {{"message", std::to_string(id)}, {"error", e.what()}});
+      if (!record_failure(ctx, id, e.what())) break;
       ProcessedMail p;
       p.message = id;
       p.action = MailAction::failed;

@@ -3,10 +3,15 @@
 // it shipped; a change is a new migration.
 #include "daemon/store/store.h"
 
+#include "daemon/log/log.h"
 #include "daemon/store/spool.h"
 #include "daemon/store/states.h"
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <functional>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -193,6 +198,9 @@ int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_versi
 
 void migrate(SQLite::Database& db, const std::filesystem::path& file) {
   const int latest = static_cast<int>(migrations().size());
+  // Up to date (every start but the first after an upgrade): no write lock is needed, so a
+  // long transaction of another process does not hold up the start.
+  if (user_version(db) == latest) return;
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
   const int current = user_version(db);
   if (current > latest)
@@ -208,19 +216,40 @@ void migrate(SQLite::Database& db, const std::filesystem::path& file) {
 
 }  // namespace
 
-Store::Store(const std::filesystem::path& dir)
+Store::Store(const std::filesystem::path& dir, StoreOptions options)
     : dir_(dir),
       db_((std::filesystem::create_directories(dir), (dir / "madoguchi.db").string()),
-          SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX, 5000) {
+          SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+          static_cast<int>(options.busy_timeout.count())) {
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace);
   std::filesystem::create_directories(dir / "spool");
   std::filesystem::permissions(dir / "spool", std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace);
-  db_.exec("PRAGMA journal_mode=WAL");
-  db_.exec("PRAGMA synchronous=NORMAL");
-  db_.exec("PRAGMA foreign_keys=ON");
-  migrate(db_, dir / "madoguchi.db");
+  // Another process may hold the write lock for longer than the busy timeout (a long
+  // `deliver`, an operator's sqlite3 shell): wait for it with backoff instead of failing.
+  const auto deadline = std::chrono::steady_clock::now() + options.open_wait;
+  for (std::chrono::milliseconds pause{100};; pause = std::min(pause * 2, std::chrono::milliseconds(5000))) {
+    try {
+      db_.exec("PRAGMA journal_mode=WAL");
+      db_.exec("PRAGMA synchronous=NORMAL");
+      db_.exec("PRAGMA foreign_keys=ON");
+      migrate(db_, dir / "madoguchi.db");
+      return;
+    } catch (const SQLite::Exception& e) {
+      if (!is_busy(e) || std::chrono::steady_clock::now() + pause > deadline) throw;
+      log_event(spdlog::level::warn, Event::store_busy,
+                {{"during", "open"}, {"retry_ms", std::to_string(pause.count())}});
+      std::this_thread::sleep_for(pause);
+    }
+  }
+}
+
+bool is_busy(const std::exception& e) {
+  const auto* sql = dynamic_cast<const SQLite::Exception*>(&e);
+  if (!sql) return false;
+  const int code = sql->getErrorCode() & 0xff;
+  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
 }
 
 std::filesystem::path Store::spool_path(std::string_view sha256) const {

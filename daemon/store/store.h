@@ -28,13 +28,26 @@ struct StateConflict : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The database is busy or locked by another connection for longer than the busy timeout
+// (SQLITE_BUSY, SQLITE_LOCKED): nothing was changed, the step can be tried again later.
+bool is_busy(const std::exception& e);
+
+struct StoreOptions {
+  // How long one statement waits for another connection's lock before SQLITE_BUSY.
+  std::chrono::milliseconds busy_timeout{5000};
+  // How long opening waits, retrying with backoff, for a lock its migrations need.
+  std::chrono::milliseconds open_wait{120000};
+};
+
 class Store {
  public:
   // Opens (creating when needed) `dir`/madoguchi.db and `dir`/spool with owner-only modes,
   // WAL, foreign keys, a busy timeout, and applies the numbered migrations the database does
-  // not have yet (PRAGMA user_version). Throws on failure, and for a database written by a
-  // newer madoguchi (start-up errors).
-  explicit Store(const std::filesystem::path& dir);
+  // not have yet (PRAGMA user_version); a database already at this version takes no write
+  // lock, and one that needs migrating waits up to options.open_wait for a held lock
+  // (store_busy is logged). Throws on failure, and for a database written by a newer
+  // madoguchi (start-up errors).
+  explicit Store(const std::filesystem::path& dir, StoreOptions options = {});
 
   const std::filesystem::path& dir() const { return dir_; }
   // The spool path of a message's raw bytes.

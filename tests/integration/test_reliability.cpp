@@ -1,9 +1,14 @@
 // Reliability on a real store (issue 14): bounded work per mail, the watchdog hook between
-// mails, Maildir identity.
+// mails, Maildir identity, a database locked by another process.
 #include "deployment.h"
 
+#include "daemon/service/delivery.h"
+
 #include <chrono>
+#include <future>
+#include <memory>
 #include <set>
+#include <thread>
 
 using namespace madoguchi::testing;
 
@@ -97,4 +102,90 @@ TEST_CASE("maildir: marking never replaces another file of the target name") {
   intake(ctx, *source, dep.config.mailboxes[0]);
   intake(ctx, *source, dep.config.mailboxes[0]);
   CHECK(maildir_files(dep.maildir) == std::set<std::string>{"cur/dup:2,S", "new/dup"});
+}
+
+namespace {
+
+// Another process's long write transaction: a second connection that holds BEGIN IMMEDIATE
+// until release().
+struct WriteLock {
+  SQLite::Database db;
+  bool held = false;
+  explicit WriteLock(const fs::path& file)
+      : db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+    db.exec("PRAGMA journal_mode=WAL");
+    db.exec("BEGIN IMMEDIATE");
+    held = true;
+  }
+  void release() {
+    if (held) db.exec("COMMIT");
+    held = false;
+  }
+  ~WriteLock() { release(); }
+};
+
+constexpr StoreOptions kImpatient{std::chrono::milliseconds(100), std::chrono::milliseconds(0)};
+
+}  // namespace
+
+TEST_CASE("store: opening a store that is up to date takes no write lock; one to migrate waits for it") {
+  TempDir dir;
+  { Store first(dir.path / "store"); }
+  {
+    WriteLock lock(dir.path / "store" / "madoguchi.db");
+    // Was: "database is locked" after the busy timeout, the daemon did not start.
+    Store store(dir.path / "store", kImpatient);
+    CHECK(schema_version(store) == schema_version());
+  }
+  // A new store whose migration needs the lock another connection holds for longer than
+  // the busy timeout: opening retries with backoff and succeeds once the lock is gone.
+  fs::create_directories(dir.path / "fresh");
+  std::promise<void> locked;
+  std::thread holder([&] {
+    WriteLock lock(dir.path / "fresh" / "madoguchi.db");
+    locked.set_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));  // the fault's duration
+  });
+  locked.get_future().wait();
+  std::unique_ptr<Store> store;
+  CHECK_NOTHROW(store = std::make_unique<Store>(dir.path / "fresh",
+                                                StoreOptions{std::chrono::milliseconds(100), std::chrono::seconds(60)}));
+  holder.join();
+  REQUIRE(store);
+  CHECK(schema_version(*store) == schema_version());
+}
+
+TEST_CASE("a locked database stops a pass, fails nothing, and the next pass does the work") {
+  Deployment dep;
+  const auto now = at(2025, 6, 2, 10);
+  dep.add_mail("a", mail("it-admin@sakura-giken.co.jp", "一通目", "a@sakura-giken.co.jp"), now);
+  dep.add_mail("b", mail("it-admin@sakura-giken.co.jp", "二通目", "b@sakura-giken.co.jp"), now);
+  Store store(dep.dir.path / "store", kImpatient);
+  Context ctx = make_context(store, dep.config, [now] { return now; }, dep.runtime);
+  auto source = make_source(dep.config.mailboxes[0], store);
+  REQUIRE(intake(ctx, *source, dep.config.mailboxes[0]) == 2);
+  auto sink = make_sink(dep.config.smtp);
+  {
+    WriteLock lock(dep.dir.path / "store" / "madoguchi.db");
+    std::vector<ProcessedMail> done;
+    // Was: the failure handler's own write threw "database is locked" out of the pass.
+    CHECK_NOTHROW(done = process_pending(ctx));
+    CHECK(done.empty());
+    lock.release();
+    CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state = 'fetched'") == 2);
+  }
+  CHECK(process_pending(ctx).size() == 2);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == 2);
+  const long long pending = count(store, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'");
+  REQUIRE(pending > 0);
+  {
+    WriteLock lock(dep.dir.path / "store" / "madoguchi.db");
+    DeliveryStats stats;
+    CHECK_NOTHROW(stats = deliver_due(store, *sink, now, ctx.settings.delivery));
+    CHECK(stats.sent == 0);
+    lock.release();
+    // No attempt was counted, nothing is in flight.
+    CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND attempts = 0") == pending);
+  }
+  CHECK(deliver_due(store, *sink, now, ctx.settings.delivery).sent == pending);
 }

@@ -1,9 +1,14 @@
 // Reliability of the real binary (issue 14): the systemd watchdog is kicked between mails,
-// so a long pass is not taken for a hung daemon. systemd's notify protocol is a datagram on
-// $NOTIFY_SOCKET; the test binds that socket itself and reads what the daemon says.
+// so a long pass is not taken for a hung daemon (systemd's notify protocol is a datagram on
+// $NOTIFY_SOCKET; the test binds that socket itself and reads what the daemon says); a
+// database locked by another process does not end it.
 #include <doctest/doctest.h>
 
+#include "daemon/store/messages.h"
+#include "daemon/store/store.h"
 #include "daemon_process.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -20,6 +25,9 @@
 
 namespace fs = std::filesystem;
 using madoguchi::testing::DaemonProcess;
+using madoguchi::daemon::IntakeRecord;
+using madoguchi::daemon::Store;
+using madoguchi::daemon::store_incoming;
 
 namespace {
 
@@ -110,4 +118,39 @@ TEST_CASE("run: the watchdog is kicked between mails of a pass, not only between
   CHECK(kicks >= 1 + 2 * kMails);
   CHECK(madoguchi::testing::store_count(dir.path / "store" / "madoguchi.db",
                                         "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == kMails);
+}
+
+TEST_CASE("run --once: a database locked by another process beyond the busy timeout does not kill the daemon") {
+  RunDir dir;
+  const auto cfg = dir.config();
+  const fs::path db = dir.path / "store" / "madoguchi.db";
+  {
+    // A mail stored by an earlier pass (or by `deliver`) and not processed yet.
+    Store store(dir.path / "store");
+    IntakeRecord rec;
+    rec.mailbox = "main";
+    rec.source_key = "earlier";
+    rec.received_at = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    store_incoming(store, rec,
+                   "From: it-admin@sakura-giken.co.jp\r\nTo: support@passlogic-cloud.example.jp\r\n"
+                   "Subject: locked\r\nMessage-ID: <locked-1@sakura-giken.co.jp>\r\n"
+                   "Content-Type: text/plain; charset=UTF-8\r\n\r\n管理画面の操作について教えてください。\r\n");
+  }
+  {
+    // This test process holds the write lock for the whole pass (more than the daemon's 5 s).
+    SQLite::Database other(db.string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    const auto r = madoguchi::testing::run_madoguchi({"run", "--once", "--config", cfg.string()});
+    INFO(r.output);
+    // Was: terminate called … database is locked, signal 6.
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("event=store_busy") != std::string::npos);
+    other.exec("COMMIT");
+  }
+  CHECK(madoguchi::testing::store_count(db, "SELECT COUNT(*) FROM messages WHERE state = 'fetched'") == 1);
+  const auto r = madoguchi::testing::run_madoguchi({"run", "--once", "--config", cfg.string()});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(madoguchi::testing::store_count(db, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == 1);
+  CHECK(madoguchi::testing::store_count(db, "SELECT COUNT(*) FROM tickets") == 1);
 }
