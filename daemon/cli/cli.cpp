@@ -36,7 +36,7 @@ int run_cli(int argc, char** argv) {
   std::vector<Subcommand> commands{
       add_run_command(root),      add_deliver_command(root), add_check_command(root),
       add_classify_command(root), add_parse_command(root),   add_calendar_command(root),
-      add_ticket_command(root),
+      add_ticket_command(root),   add_message_command(root),
   };
   try {
     root.parse(argc, argv);

@@ -40,6 +40,7 @@ Subcommand add_classify_command(CLI::App& root);
 Subcommand add_parse_command(CLI::App& root);
 Subcommand add_calendar_command(CLI::App& root);
 Subcommand add_ticket_command(CLI::App& root);
+Subcommand add_message_command(CLI::App& root);
 
 // Parses argv, runs the chosen subcommand, returns the process exit code.
 int run_cli(int argc, char** argv);

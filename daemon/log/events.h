@@ -50,6 +50,7 @@ namespace madoguchi::daemon {
   X(ticket_auto_close_warned, "tickets", "a silent waiting_customer ticket got its closing warning") \
   X(ticket_auto_closed, "tickets", "a silent ticket was closed after its warning")                \
   X(ticket_overdue, "tickets", "a ticket passed its first-response due time without a staff reply") \
+  X(message_retry, "cli", "`message retry`: failed messages were set back to fetched for the next pass") \
   X(ticket_reply, "cli", "`ticket reply`: a staff reply was queued")                              \
   X(ticket_note, "cli", "`ticket note`: an internal note was recorded")                           \
   X(ticket_status, "cli", "`ticket status`: the status was set")                                  \

@@ -165,6 +165,36 @@ bool mark_failed(Store& store, std::int64_t id, std::string_view error) {
   return upd.exec() == 1;
 }
 
+std::vector<MessageListing> list_messages(Store& store, std::optional<MessageState> state) {
+  SQLite::Statement q(store.db(),
+                      "SELECT id, mailbox, state, received_at, COALESCE(sender,''), COALESCE(subject,''), "
+                      "COALESCE(error,'') FROM messages WHERE direction = 'in' AND (?1 IS NULL OR state = ?1) "
+                      "ORDER BY id");
+  if (state) q.bind(1, std::string(to_string(*state))); else q.bind(1);
+  std::vector<MessageListing> out;
+  while (q.executeStep())
+    out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                   parse_state<MessageState>(q.getColumn(2).getString()).value_or(MessageState::failed),
+                   from_unix(q.getColumn(3).getInt64()), q.getColumn(4).getString(), q.getColumn(5).getString(),
+                   q.getColumn(6).getString()});
+  return out;
+}
+
+bool retry_failed(Transaction& tx, std::int64_t id) {
+  SQLite::Statement upd(tx.db(), "UPDATE messages SET state = ?, error = NULL WHERE id = ? AND state = ?");
+  upd.bind(1, std::string(to_string(MessageState::fetched)));
+  upd.bind(2, id);
+  upd.bind(3, std::string(to_string(MessageState::failed)));
+  return upd.exec() == 1;
+}
+
+int retry_all_failed(Transaction& tx) {
+  SQLite::Statement upd(tx.db(), "UPDATE messages SET state = ?, error = NULL WHERE state = ?");
+  upd.bind(1, std::string(to_string(MessageState::fetched)));
+  upd.bind(2, std::string(to_string(MessageState::failed)));
+  return upd.exec();
+}
+
 std::vector<std::string> ticket_message_ids(Store& store, std::int64_t ticket_id,
                                             const std::vector<std::string>& excluded) {
   std::vector<std::string> ids;

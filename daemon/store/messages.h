@@ -75,6 +75,21 @@ bool mark_ticketed(Transaction& tx, std::int64_t id, std::optional<std::int64_t>
 // An unfinished message -> failed with the reason; false when it was finished meanwhile.
 bool mark_failed(Store& store, std::int64_t id, std::string_view error);
 
+// Incoming messages for `madoguchi message list`, oldest first; all states when nullopt.
+struct MessageListing {
+  std::int64_t id = 0;
+  std::string mailbox;
+  MessageState state = MessageState::fetched;
+  std::chrono::sys_seconds received_at{};
+  std::string sender, subject, error;
+};
+std::vector<MessageListing> list_messages(Store& store, std::optional<MessageState> state);
+// failed -> fetched with the error cleared, so the next pass runs it again from the spool;
+// false when the message is not failed (another process retried it, or it never failed).
+bool retry_failed(Transaction& tx, std::int64_t id);
+// Every failed message -> fetched; the number moved.
+int retry_all_failed(Transaction& tx);
+
 // The Message-IDs of a ticket's mail from senders not in `excluded` (staff mail is internal
 // and never referenced), oldest first; at most the first and the last nine.
 std::vector<std::string> ticket_message_ids(Store& store, std::int64_t ticket_id,

@@ -154,3 +154,52 @@ TEST_CASE("run --once: a database locked by another process beyond the busy time
   CHECK(madoguchi::testing::store_count(db, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == 1);
   CHECK(madoguchi::testing::store_count(db, "SELECT COUNT(*) FROM tickets") == 1);
 }
+
+TEST_CASE("message list and message retry: a failed message comes back after a fix") {
+  RunDir dir;
+  const auto cfg = dir.config();
+  const fs::path db = dir.path / "store" / "madoguchi.db";
+  std::int64_t first = 0;
+  {
+    Store store(dir.path / "store");
+    for (int i = 0; i < 3; ++i) {
+      IntakeRecord rec;
+      rec.mailbox = "main";
+      rec.source_key = "k" + std::to_string(i);
+      rec.received_at = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+      const auto r = store_incoming(store, rec,
+                                    "From: it-admin@sakura-giken.co.jp\r\nTo: support@passlogic-cloud.example.jp\r\n"
+                                    "Subject: retry " + std::to_string(i) + "\r\nMessage-ID: <retry-" +
+                                        std::to_string(i) + "@sakura-giken.co.jp>\r\n\r\n管理画面について\r\n");
+      if (i == 0) first = r.message_id;
+      // As a pass of an earlier version left them: failed for good.
+      madoguchi::daemon::mark_failed(store, r.message_id, "no desk: recipients match no desk address");
+    }
+  }
+  using madoguchi::testing::run_madoguchi;
+  auto list = run_madoguchi({"message", "list", "--state", "failed", "--config", cfg.string()});
+  INFO(list.output);
+  CHECK(list.exit_code == 0);
+  CHECK(list.output.find("3 message(s)") != std::string::npos);
+  CHECK(list.output.find("error: no desk") != std::string::npos);
+  CHECK(run_madoguchi({"message", "list", "--state", "nonsense", "--config", cfg.string()}).exit_code == 2);
+
+  auto one = run_madoguchi({"message", "retry", std::to_string(first), "--config", cfg.string()});
+  INFO(one.output);
+  CHECK(one.exit_code == 0);
+  CHECK(madoguchi::testing::store_count(db, "SELECT COUNT(*) FROM messages WHERE state = 'fetched' AND error IS NULL") == 1);
+  // Not failed any more, or not there: refusals with their exit codes, nothing changed.
+  CHECK(run_madoguchi({"message", "retry", std::to_string(first), "--config", cfg.string()}).exit_code == 2);
+  CHECK(run_madoguchi({"message", "retry", "999", "--config", cfg.string()}).exit_code == 1);
+  CHECK(run_madoguchi({"message", "retry", "--config", cfg.string()}).exit_code == 2);
+  auto all = run_madoguchi({"message", "retry", "--all", "--config", cfg.string()});
+  CHECK(all.exit_code == 0);
+  CHECK(all.output.find("2 message(s)") != std::string::npos);
+  CHECK(madoguchi::testing::store_count(db, "SELECT COUNT(*) FROM messages WHERE state = 'failed'") == 0);
+
+  CHECK(run_madoguchi({"run", "--once", "--config", cfg.string()}).exit_code == 0);
+  CHECK(madoguchi::testing::store_count(db, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == 3);
+  auto after = run_madoguchi({"message", "list", "--config", cfg.string()});
+  CHECK(after.output.find("3 message(s)") != std::string::npos);
+  CHECK(after.output.find("ticketed") != std::string::npos);
+}
