@@ -48,7 +48,7 @@ std::set<std::string> maildir_files(const fs::path& maildir) {
 
 }  // namespace
 
-TEST_CASE("maildir: a mail already read in a client is taken in; a renamed file is the same mail; nothing is deleted") {
+TEST_CASE("maildir: a mail already read in a client is taken in, a renamed file is the same mail, nothing is deleted") {
   Deployment dep;
   const auto now = at(2025, 6, 2, 10);
   dep.add_mail("u1", mail("it-admin@sakura-giken.co.jp", "新着", "u1@sakura-giken.co.jp"), now);
@@ -128,7 +128,7 @@ constexpr StoreOptions kImpatient{std::chrono::milliseconds(100), std::chrono::m
 
 }  // namespace
 
-TEST_CASE("store: opening a store that is up to date takes no write lock; one to migrate waits for it") {
+TEST_CASE("store: opening a store that is up to date takes no write lock, one to migrate waits for it") {
   TempDir dir;
   { Store first(dir.path / "store"); }
   {
