@@ -69,7 +69,10 @@ TEST_CASE("hostile corpus: every attack of issue 13 refused or handled as expect
   for (const auto& name : names) {
     const auto& want = expected.at(name);
     INFO(name << " — " << want.at("attack").get<std::string>());
-    fs::copy_file(corpus / name, dir.path / "Maildir/new" / (name + ".hostile"));
+    const fs::path in_box = dir.path / "Maildir/new" / (name + ".hostile");
+    fs::copy_file(corpus / name, in_box);
+    // Arrival is the file's time: the test's clock (which a faked clock moves), not the kernel's.
+    fs::last_write_time(in_box, std::chrono::file_clock::from_sys(wall_clock_now()));
     const auto r = run_madoguchi({"run", "--once", "--summary", "--config", cfg.string()});
     INFO(r.output.substr(0, 4000));
     REQUIRE(r.exit_code == 0);
