@@ -55,9 +55,12 @@ const rules::Desk* pick_desk(const ClassifyOptions& opt, const MainConfig& cfg, 
         fallback = m.desk;
         break;
       }
-  const rules::Desk* desk = route_mail(policy, mail, fallback);
-  if (!desk) std::cerr << "madoguchi classify: no desk address among the recipients; use --desk\n";
-  return desk;
+  const Route route = route_mail(policy, mail, fallback);
+  if (route.unrouted)
+    std::cerr << "madoguchi classify: no desk claims this mail; the daemon opens it on the first desk '"
+              << route.desk->id << "', flagged for staff, unanswered (use --desk to try another)\n";
+  if (!route.desk) std::cerr << "madoguchi classify: the configuration has no desk\n";
+  return route.desk;
 }
 
 // --at, else the mail's Date, else now; nullopt after printing a usage error.

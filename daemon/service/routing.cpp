@@ -5,11 +5,12 @@
 
 namespace madoguchi::daemon {
 
-const rules::Desk* route_mail(const rules::Policy& policy, const parsers::ParsedMail& mail,
-                              std::string_view mailbox_desk) {
+Route route_mail(const rules::Policy& policy, const parsers::ParsedMail& mail, std::string_view mailbox_desk) {
   std::string fallback(mailbox_desk);
   if (fallback.empty() && policy.desks().size() == 1) fallback = policy.desks()[0].id;
-  return policy.route(mail, fallback);
+  if (const rules::Desk* desk = policy.route(mail, fallback)) return {desk, false};
+  if (policy.desks().empty()) return {};
+  return {&policy.desks().front(), true};
 }
 
 }  // namespace madoguchi::daemon

@@ -82,9 +82,12 @@ ProcessedMail process(Context& ctx, std::int64_t id) {
   if (msg->state == MessageState::fetched) record_parse(ctx, *msg, mail, sender);
 
   const MailboxConfig* mailbox = ctx.mailbox(msg->mailbox);
-  const rules::Desk* desk = route_mail(ctx.policy(), mail, mailbox ? mailbox->desk : std::string());
-  if (desk == nullptr)
-    throw std::runtime_error("no desk: recipients match no desk address and the mailbox has no desk");
+  // No desk claims it (no desk address among the recipients, a mailbox without a desk, several
+  // desks): the first desk takes it, flagged "unrouted", rather than failing it for ever.
+  const Route route = route_mail(ctx.policy(), mail, mailbox ? mailbox->desk : std::string());
+  const rules::Desk* desk = route.desk;
+  const bool unrouted = route.unrouted;
+  if (desk == nullptr) throw std::runtime_error("no desk: the configuration has no desk");
   const rules::Decision decision = ctx.policy().decide(mail, *desk, msg->received_at);
   result.desk = desk->id;
   result.identity = std::string(rules::to_string(decision.identity));
@@ -95,7 +98,7 @@ ProcessedMail process(Context& ctx, std::int64_t id) {
 
   // classified -> ticketed, with the outbox rows it causes, in one transaction.
   Transaction tx(ctx.store);
-  ticket_stage(ctx, tx, {id, raw, &mail, sender, desk, &decision, msg->suppress_auto_reply}, result);
+  ticket_stage(ctx, tx, {id, raw, &mail, sender, desk, &decision, msg->suppress_auto_reply, unrouted}, result);
   std::optional<std::int64_t> ticket_id;
   if (!result.ticket.empty()) ticket_id = load_ticket(ctx.store, result.ticket)->id;
   if (!mark_ticketed(tx, id, ticket_id)) conflict(id, MessageState::classified);

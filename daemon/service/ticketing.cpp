@@ -152,7 +152,7 @@ void open_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, std:
   t.outcome = result.outcome;
   t.rule = d.rule;
   t.reason = d.reason;
-  t.flagged = d.action == rules::Action::flag || has_critical_warning(mail);
+  t.flagged = d.action == rules::Action::flag || has_critical_warning(mail) || in.unrouted;
   t.received_at = d.received_at;
   t.accepted_at = d.accepted_at;
   t.first_response_due = d.first_response_due;
@@ -160,11 +160,13 @@ void open_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, std:
   const TicketRow ticket = create_ticket(tx, t, ctx.now());
   result.ticket = ticket.number;
   add_history(tx, ticket.id, ctx.now(), "system", HistoryEvent::ticket_opened,
-              result.outcome + (d.rule ? " rule=" + *d.rule : "") + (parent ? " parent=" + ticket_number(*parent) : ""));
+              result.outcome + (d.rule ? " rule=" + *d.rule : "") + (parent ? " parent=" + ticket_number(*parent) : "") +
+                  (in.unrouted ? " unrouted" : ""));
   on_ticket_opened(ctx, tx, ticket, d);
 
   bool closed_by_refusal = false;
-  if (const std::string why_not = why_no_reply(ctx, in); !why_not.empty()) {
+  // Unrouted mail is for a person to place: no automatic answer in the wrong desk's name.
+  if (const std::string why_not = in.unrouted ? std::string("unrouted") : why_no_reply(ctx, in); !why_not.empty()) {
     result.note = why_not;
     // A refusal that cannot be sent must not silently close: a person looks at it; nor does
     // mail held back as tag guessing or as an envelope mismatch.

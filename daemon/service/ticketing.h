@@ -24,6 +24,7 @@ struct TicketStageInput {
   const rules::Desk* desk = nullptr;
   const rules::Decision* decision = nullptr;
   bool suppress_auto_reply = false;  // old at the first run, or oversize
+  bool unrouted = false;             // no desk claimed it: `desk` is the first desk, flagged
 };
 
 // Fills result.ticket/action/reply/note. Throws on errors (the stage runner records them).

@@ -225,3 +225,26 @@ TEST_CASE("outbox: 4xx is retried with backoff, 5xx fails at once, old 4xx gives
   s = deliver_due(store, down, t0 + std::chrono::hours(49), std::chrono::hours(48));
   CHECK(s.failed == 1);
 }
+
+TEST_CASE("pipeline: mail no desk claims is opened on the first desk, flagged and unanswered, not failed") {
+  Deployment d;
+  d.config.mailboxes[0].desk.clear();  // a mailbox without a desk, several desks configured
+  REQUIRE(d.runtime.policy->desks().size() > 1);
+  const sys_seconds now = at(2026, 11, 20, 11);
+  std::string raw = mail("it-admin@sakura-giken.co.jp", "宛先のない質問", "u1@sakura-giken.co.jp");
+  raw.replace(raw.find("support@passlogic-cloud.example.jp"), std::string("support@passlogic-cloud.example.jp").size(),
+              "someone-else@example.jp");
+  d.add_mail("1.host", raw, now - std::chrono::minutes(5));
+  Store store(d.config.store);
+  Context p = make_context(store, d.config, [&] { return now; }, d.runtime);
+  MaildirSource source("main", d.maildir);
+  REQUIRE(intake(p, source, d.config.mailboxes[0]) == 1);
+  const auto processed = process_pending(p);
+  REQUIRE(processed.size() == 1);
+  CHECK(processed[0].action == MailAction::new_ticket);
+  CHECK(processed[0].desk == d.runtime.policy->desks().front().id);
+  CHECK(processed[0].note == "unrouted");
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state = 'failed'") == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets WHERE flagged = 1") == 1);
+  CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE kind IN ('acknowledgement', 'refusal')") == 0);
+}
