@@ -46,6 +46,14 @@ std::string domain_of(std::string_view address) {
   return at == std::string_view::npos ? std::string() : parsers::ascii_lower(address.substr(at + 1));
 }
 
+// Relaxed alignment (DMARC's): equal, or one a subdomain of the other (bounce.example.jp).
+bool aligned(std::string_view a, std::string_view b) {
+  auto sub = [](std::string_view x, std::string_view parent) {
+    return x.size() > parent.size() && x.ends_with(parent) && x[x.size() - parent.size() - 1] == '.';
+  };
+  return !a.empty() && (a == b || sub(a, b) || sub(b, a));
+}
+
 // The From display name as our mail may echo it (customer_text.h), else "".
 std::string display_name(const parsers::ParsedMail& mail) {
   return mail.from.empty() ? std::string() : greeting_name(mail.from.front().name);
@@ -92,7 +100,8 @@ std::string why_no_reply(Context& ctx, const TicketStageInput& in) {
     return "tag_guessing";
   // A stranger's From that the envelope does not back: answering would relay to a victim.
   const auto& rp = in.mail->return_path;
-  if (d.identity == rules::Identity::not_registered && rp && !rp->empty() && domain_of(*rp) != domain_of(in.sender))
+  if (d.identity == rules::Identity::not_registered && rp && !rp->empty() &&
+      !aligned(domain_of(*rp), domain_of(in.sender)))
     return "envelope_mismatch";
   return "";
 }
