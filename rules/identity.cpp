@@ -11,19 +11,6 @@
 namespace madoguchi::rules {
 namespace {
 
-std::string domain_of(std::string_view address) {
-  const auto at = address.rfind('@');
-  return at == std::string_view::npos ? std::string() : ascii_lower_trim(address.substr(at + 1));
-}
-
-bool aligned(std::string_view a, std::string_view b) {
-  if (a.empty() || b.empty()) return false;
-  auto sub = [](std::string_view x, std::string_view parent) {
-    return x.size() > parent.size() && x.ends_with(parent) && x[x.size() - parent.size() - 1] == '.';
-  };
-  return a == b || sub(a, b) || sub(b, a);
-}
-
 // Removes RFC 5322 comments "( … )" (nested), which MTAs put after results.
 std::string strip_comments(std::string_view s) {
   std::string out;
@@ -109,13 +96,26 @@ bool result_authenticates(const std::vector<std::string>& tokens, std::string_vi
   if (tokens[0] == "dmarc=pass") return !from_domain.empty() && prop("header.from") == from_domain;
   if (tokens[0] == "dkim=pass") {
     std::string d = prop("header.d");
-    if (d.empty()) d = domain_of(prop("header.i"));
-    return aligned(d, from_domain);
+    if (d.empty()) d = address_domain(prop("header.i"));
+    return domains_aligned(d, from_domain);
   }
   return false;
 }
 
 }  // namespace
+
+std::string address_domain(std::string_view address) {
+  const auto at = address.rfind('@');
+  return at == std::string_view::npos ? std::string() : ascii_lower_trim(address.substr(at + 1));
+}
+
+bool domains_aligned(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return false;
+  auto sub = [](std::string_view x, std::string_view parent) {
+    return x.size() > parent.size() && x.ends_with(parent) && x[x.size() - parent.size() - 1] == '.';
+  };
+  return a == b || sub(a, b) || sub(b, a);
+}
 
 bool sender_authenticated(const parsers::ParsedMail& mail, const std::vector<std::string>& trusted_ids,
                           std::string_view from_domain) {
@@ -171,7 +171,7 @@ IdentityResult identify(const parsers::ParsedMail& mail, const Desk& desk,
     return r;
   }
   if (desk.require_authenticated_sender &&
-      !sender_authenticated(mail, desk.trusted_authserv_ids, domain_of(r.sender))) {
+      !sender_authenticated(mail, desk.trusted_authserv_ids, address_domain(r.sender))) {
     r.identity = Identity::unverified_sender;
     r.detail = "no dmarc=pass or aligned dkim=pass from a trusted authserv-id";
     return r;

@@ -30,6 +30,11 @@ struct IdentityResult {
 IdentityResult identify(const parsers::ParsedMail& mail, const Desk& desk,
                         const TenantDirectory& directory, std::chrono::sys_seconds received_at);
 
+// The lower-case domain of an address ("" without '@').
+std::string address_domain(std::string_view address);
+// Relaxed (DMARC) alignment: equal, or one a subdomain of the other; false when one is empty.
+bool domains_aligned(std::string_view a, std::string_view b);
+
 // True when the top block of Authentication-Results fields written by `trusted_ids`
 // (lower-case; RFC 8601 §5: the fields above the first one of another authserv-id — what came
 // with the mail below that may be forged) reports dmarc=pass with header.from equal to

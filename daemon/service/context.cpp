@@ -22,8 +22,8 @@ bool Context::staff_authenticated(const parsers::ParsedMail& mail, const std::st
   if (settings.staff_authentication == StaffAuthentication::from_header) return true;
   std::vector<std::string> ids = settings.trusted_authserv_ids;
   ids.insert(ids.end(), desk.trusted_authserv_ids.begin(), desk.trusted_authserv_ids.end());
-  const auto at = sender.rfind('@');
-  return at != std::string::npos && rules::sender_authenticated(mail, ids, sender.substr(at + 1));
+  const std::string domain = rules::address_domain(sender);
+  return !domain.empty() && rules::sender_authenticated(mail, ids, domain);
 }
 
 const MailboxConfig* Context::mailbox(std::string_view name) const {

@@ -10,8 +10,8 @@
 #include "daemon/service/threading.h"
 #include "daemon/store/outbox.h"
 #include "daemon/store/sender_limits.h"
-#include "parsers/mime.h"
 #include "rules/calendar.h"
+#include "rules/identity.h"
 
 #include <algorithm>
 
@@ -40,19 +40,6 @@ std::string japanese(std::chrono::sys_seconds t, const rules::Desk& desk) {
 // Failed tag checks from one sender in an hour after which its mail gets no automatic reply:
 // a guesser learns nothing, and a person looks at the tickets (flagged).
 constexpr int kTagRejectionsPerHour = 5;
-
-std::string domain_of(std::string_view address) {
-  const auto at = address.rfind('@');
-  return at == std::string_view::npos ? std::string() : parsers::ascii_lower(address.substr(at + 1));
-}
-
-// Relaxed alignment (DMARC's): equal, or one a subdomain of the other (bounce.example.jp).
-bool aligned(std::string_view a, std::string_view b) {
-  auto sub = [](std::string_view x, std::string_view parent) {
-    return x.size() > parent.size() && x.ends_with(parent) && x[x.size() - parent.size() - 1] == '.';
-  };
-  return !a.empty() && (a == b || sub(a, b) || sub(b, a));
-}
 
 // The From display name as our mail may echo it (customer_text.h), else "".
 std::string display_name(const parsers::ParsedMail& mail) {
@@ -101,7 +88,7 @@ std::string why_no_reply(Context& ctx, const TicketStageInput& in) {
   // A stranger's From that the envelope does not back: answering would relay to a victim.
   const auto& rp = in.mail->return_path;
   if (d.identity == rules::Identity::not_registered && rp && !rp->empty() &&
-      !aligned(domain_of(*rp), domain_of(in.sender)))
+      !rules::domains_aligned(rules::address_domain(*rp), rules::address_domain(in.sender)))
     return "envelope_mismatch";
   return "";
 }
