@@ -29,15 +29,19 @@ bool looks_like_link(std::string_view s) {
 
 }  // namespace
 
-std::string greeting_name(std::string_view name) {
-  if (has_control(name) || looks_like_link(name)) return "";
+std::size_t utf8_prefix_bytes(std::string_view s, std::size_t max_chars) {
   std::size_t i = 0, chars = 0;
-  while (i < name.size() && chars < kMaxNameChars) {
-    const auto c = static_cast<unsigned char>(name[i]);
+  while (i < s.size() && chars < max_chars) {
+    const auto c = static_cast<unsigned char>(s[i]);
     i += c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
     ++chars;
   }
-  return std::string(name.substr(0, std::min(i, name.size())));
+  return std::min(i, s.size());
+}
+
+std::string greeting_name(std::string_view name) {
+  if (has_control(name) || looks_like_link(name)) return "";
+  return std::string(name.substr(0, utf8_prefix_bytes(name, kMaxNameChars)));
 }
 
 std::vector<std::string> capped_references(const std::vector<std::string>& ids) {

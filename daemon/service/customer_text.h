@@ -9,6 +9,9 @@
 
 namespace madoguchi::daemon {
 
+// The byte length of the first `max_chars` code points of UTF-8 `text` (all of it if shorter).
+std::size_t utf8_prefix_bytes(std::string_view text, std::size_t max_chars);
+
 // The From display name as a greeting may use it: at most 40 characters, and "" when it holds
 // a URL, an '@' or control characters (a name is a name, not a message).
 std::string greeting_name(std::string_view display_name);

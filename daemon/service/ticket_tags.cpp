@@ -1,6 +1,8 @@
 // ticket_tags.cpp — see ticket_tags.h.
 #include "daemon/service/ticket_tags.h"
 
+#include "daemon/service/customer_text.h"
+
 #include "daemon/store/spool.h"
 
 #include <openssl/hmac.h>
@@ -16,14 +18,9 @@ namespace madoguchi::daemon {
 namespace {
 // Cuts a UTF-8 string to at most `max_chars` code points.
 std::string utf8_prefix(std::string_view s, std::size_t max_chars) {
-  std::size_t i = 0, chars = 0;
-  while (i < s.size() && chars < max_chars) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    i += c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    ++chars;
-  }
-  std::string out(s.substr(0, std::min(i, s.size())));
-  if (i < s.size()) out += "…";
+  const std::size_t n = utf8_prefix_bytes(s, max_chars);
+  std::string out(s.substr(0, n));
+  if (n < s.size()) out += "…";
   return out;
 }
 
