@@ -148,7 +148,7 @@ std::optional<CompiledDesk> parse_desk(const YAML::Node& root, ConfigReader& r,
   if (!r.expect_map(root, "a desk file")) return std::nullopt;
   r.check_keys(root, {"id", "name", "addresses", "eligibility", "intake", "hours", "hours_text",
                       "first_response", "reopen_window", "incidents", "language",
-                      "require_authenticated_sender", "trusted_authserv_ids",
+                      "require_authenticated_sender", "trusted_authserv_ids", "staff_reply_address",
                       "message_id_domains", "remote_support", "auto_close", "templates", "lists",
                       "mail_charset", "rules"});
   d.source_file = r.file();
@@ -208,6 +208,17 @@ std::optional<CompiledDesk> parse_desk(const YAML::Node& root, ConfigReader& r,
   if (d.require_authenticated_sender && d.trusted_authserv_ids.empty())
     r.error(root["require_authenticated_sender"],
             "require_authenticated_sender needs trusted_authserv_ids (the authserv-ids of your own MTAs)");
+  if (auto sra = r.string(root, "staff_reply_address")) {
+    const std::string n = normalize_address(*sra);
+    const auto at = n.rfind('@');
+    if (n == "none") d.staff_reply_address.clear();
+    else if (at == std::string::npos || at == 0 || n.find('+') < at)
+      r.error(root["staff_reply_address"],
+              "'staff_reply_address' must be an address without a + part (madoguchi adds it), or none");
+    else d.staff_reply_address = n;
+  } else if (!d.addresses.empty() && d.addresses.front().find('+') == std::string::npos) {
+    d.staff_reply_address = d.addresses.front();
+  }
   for (auto& m : r.string_list(root, "message_id_domains")) d.message_id_domains.push_back(normalize_address(m));
   if (d.message_id_domains.empty())
     for (const auto& a : d.addresses) d.message_id_domains.push_back(a.substr(a.rfind('@') + 1));

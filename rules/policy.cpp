@@ -81,6 +81,12 @@ void add_desk(std::vector<CompiledDesk>& compiled, CompiledDesk cd, const std::s
     auto [it, fresh] = address_owner.emplace(a, cd.desk.id);
     if (!fresh) errors.push_back({file, 0, 0, "address " + a + " is also desk '" + it->second + "'"});
   }
+  const std::string& sra = cd.desk.staff_reply_address;
+  if (!sra.empty() && std::find(cd.desk.addresses.begin(), cd.desk.addresses.end(), sra) == cd.desk.addresses.end()) {
+    auto [it, fresh] = address_owner.emplace(sra, cd.desk.id);
+    if (!fresh)
+      errors.push_back({file, 0, 0, "staff_reply_address " + sra + " is also an address of desk '" + it->second + "'"});
+  }
   compiled.push_back(std::move(cd));
 }
 
@@ -168,11 +174,22 @@ const BusinessCalendar* Policy::calendar(std::string_view desk_id) const {
 }
 
 const Desk* Policy::route(const parsers::ParsedMail& mail, std::string_view default_desk) const {
+  // A desk's own address, or it with a + part (plus-addressing: the keyed reply address of a
+  // staff notice, support+mg-000123-…@), or its staff_reply_address with one.
+  auto owns = [](const Desk& d, const std::string& n) {
+    if (std::find(d.addresses.begin(), d.addresses.end(), n) != d.addresses.end()) return true;
+    const auto at = n.rfind('@');
+    const auto plus = n.find('+');
+    if (at == std::string::npos || plus == std::string::npos || plus > at) return false;
+    const std::string base = n.substr(0, plus) + n.substr(at);
+    return std::find(d.addresses.begin(), d.addresses.end(), base) != d.addresses.end() ||
+           (!d.staff_reply_address.empty() && base == d.staff_reply_address);
+  };
   auto find = [&](const std::vector<parsers::Address>& list) -> const Desk* {
     for (const auto& a : list) {
       const std::string n = normalize_address(a.address);
       for (const auto& d : impl_->desks)
-        if (std::find(d.addresses.begin(), d.addresses.end(), n) != d.addresses.end()) return &d;
+        if (owns(d, n)) return &d;
     }
     return nullptr;
   };

@@ -66,6 +66,10 @@ struct Desk {
   // saying dmarc=pass (or dkim=pass aligned with the From domain) identifies its sender.
   bool require_authenticated_sender = false;
   std::vector<std::string> trusted_authserv_ids;  // lower-case authserv-ids, e.g. "mx.example.jp"
+  // The address a staff notice's keyed Reply-To is made of, support+mg-000123-<key>@…: a
+  // staff member's reply to it is authenticated as theirs for that ticket (issue 13). Default
+  // the first address (plus-addressing on the support mailbox); "" when the desk has `none`.
+  std::string staff_reply_address;
   // Domains of the Message-IDs we generate: a mail carrying one is our own mail come back
   // (loop safety). Default: the domain of each address.
   std::vector<std::string> message_id_domains;

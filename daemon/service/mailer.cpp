@@ -2,6 +2,7 @@
 #include "daemon/service/mailer.h"
 
 #include "daemon/log/log.h"
+#include "daemon/service/staff_reply_address.h"
 #include "daemon/store/messages.h"
 #include "daemon/store/outbox.h"
 #include "templates/message.h"
@@ -59,7 +60,7 @@ std::string queue_mail(Context& ctx, Transaction& tx, const Outgoing& m) {
   out.from_address = from;
   out.to_name = m.to_name;
   out.to_address = m.to_address;
-  out.reply_to = from;
+  out.reply_to = m.reply_to.empty() ? from : m.reply_to;
   out.subject = rendered.subject;
   out.body = rendered.body;
   out.message_id = new_message_id(ctx, m.ticket ? m.ticket->number : std::string(), domain_of(from));
@@ -92,6 +93,7 @@ void notify_staff(Context& ctx, Transaction& tx, const rules::Desk& desk, const 
     m.template_name = template_name;
     m.values = values;
     m.to_address = staff;
+    if (ticket) m.reply_to = keyed_reply_address(ctx.tag_key, desk, ticket->number, staff);
     m.kind = "staff_notice";
     m.auto_submitted = "auto-generated";
     queue_mail(ctx, tx, m);

@@ -20,6 +20,7 @@ struct Outgoing {
   templates::Values values;    // desk_name, desk_address, desk_hours, ticket_* are added
   std::string to_address;
   std::string to_name;
+  std::string reply_to;        // "" = the desk's address
   std::string kind;            // acknowledgement | refusal | staff_reply | closing_notice | …
   std::string auto_submitted;  // "auto-replied" | "auto-generated" | "" (a person's reply)
   std::string in_reply_to;
@@ -31,7 +32,8 @@ struct Outgoing {
 // template is missing (logged as template_missing). Throws when the template fails to render.
 std::string queue_mail(Context& ctx, Transaction& tx, const Outgoing& mail);
 
-// Queues `template_name` to every staff address (auto-generated).
+// Queues `template_name` to every staff address (auto-generated). A notice about a ticket
+// carries that staff member's keyed reply address as its Reply-To (staff_reply_address.h).
 void notify_staff(Context& ctx, Transaction& tx, const rules::Desk& desk, const std::string& template_name,
                   const TicketRow* ticket, const templates::Values& values);
 

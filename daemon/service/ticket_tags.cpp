@@ -56,23 +56,42 @@ TagKey TagKey::load_or_create(const std::filesystem::path& file) {
   return TagKey(std::move(key));
 }
 
-std::string TagKey::check(std::string_view number) const {
+std::string TagKey::mac_base32(std::string_view data, int chars) const {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(number.data()), number.size(), mac, &len);
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &len);
   static const char* alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-  const std::uint32_t v = (std::uint32_t(mac[0]) << 24) | (std::uint32_t(mac[1]) << 16) |
-                          (std::uint32_t(mac[2]) << 8) | mac[3];
   std::string out;
-  for (int i = 0; i < 6; ++i) out += alphabet[(v >> (27 - 5 * i)) & 31];
+  for (int i = 0; i < chars && (i + 1) * 5 <= static_cast<int>(len) * 8; ++i) {
+    int value = 0;  // five bits, most significant first, from bit 5*i of the MAC
+    for (int bit = 5 * i; bit < 5 * i + 5; ++bit) value = (value << 1) | ((mac[bit / 8] >> (7 - bit % 8)) & 1);
+    out += alphabet[value];
+  }
   return out;
 }
 
+std::string TagKey::check(std::string_view number) const { return mac_base32(number, 6); }
+
+namespace {
+bool equal_in_constant_time(std::string_view given, const std::string& expected) {
+  return given.size() == expected.size() && CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+}  // namespace
+
 bool TagKey::verify(std::string_view number, std::string_view given) const {
-  const std::string expected = check(number);
-  return given.size() == expected.size() &&
-         CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+  return equal_in_constant_time(given, check(number));
+}
+
+std::string TagKey::staff_reply_key(std::string_view number, std::string_view staff) const {
+  // NUL separators: no number/address pair can be spelled as another
+  return mac_base32("staff-reply" + std::string(1, '\0') + std::string(number) + std::string(1, '\0') +
+                        std::string(staff),
+                    16);
+}
+
+bool TagKey::verify_staff_reply_key(std::string_view number, std::string_view staff, std::string_view given) const {
+  return equal_in_constant_time(given, staff_reply_key(number, staff));
 }
 
 std::string TagKey::tag(std::string_view number) const {

@@ -23,8 +23,15 @@ class TagKey {
   bool verify(std::string_view number, std::string_view check) const;
   // "[#MG-000123-k7qx2m]"
   std::string tag(std::string_view number) const;
+  // Sixteen characters of base32 (80 bits) of HMAC-SHA256(key, "staff-reply", number, staff):
+  // the key in the reply address of a staff notice about ticket `number` sent to `staff`.
+  std::string staff_reply_key(std::string_view number, std::string_view staff) const;
+  // Whether `given` (lower-case) is that key, compared in constant time.
+  bool verify_staff_reply_key(std::string_view number, std::string_view staff, std::string_view given) const;
 
  private:
+  // The first `chars` base32 characters (5 bits each) of HMAC-SHA256(key, data).
+  std::string mac_base32(std::string_view data, int chars) const;
   std::string key_;
 };
 

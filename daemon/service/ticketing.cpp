@@ -6,6 +6,7 @@
 #include "daemon/service/customer_text.h"
 #include "daemon/service/lifecycle.h"
 #include "daemon/service/mailer.h"
+#include "daemon/service/staff_reply_address.h"
 #include "daemon/service/staff_work.h"
 #include "daemon/service/threading.h"
 #include "daemon/store/outbox.h"
@@ -208,19 +209,31 @@ void continue_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, 
   notify_staff_for(ctx, tx, in, "staff_follow_up", t, v);
 }
 
-// Mail from a staff address. Only authenticated staff speak as staff: anything else is kept
-// on the ticket it points at as an unverified internal message, flagged, nothing sent and no
-// command applied. A staff auto-reply (out of office) is never relayed to the customer.
-void staff_mail(Context& ctx, Transaction& tx, const TicketStageInput& in, const ThreadResult& thread,
-                ProcessedMail& result) {
+// Mail from a staff address. Only authenticated staff speak as staff: a reply to the keyed
+// address of that staff member's notice (which names its ticket), or mail with a trusted
+// Authentication-Results field. Anything else is kept on the ticket it points at as an
+// unverified internal message, flagged, nothing sent and no command applied. A staff
+// auto-reply (out of office) is never relayed to the customer.
+void staff_mail(Context& ctx, Transaction& tx, const TicketStageInput& in, ProcessedMail& result) {
   const auto now = ctx.now();
   const std::string mid = std::to_string(in.message);
-  if (!thread.match) {
+  std::optional<TicketRow> target;
+  bool keyed = false;
+  if (auto number = keyed_reply_ticket(ctx.tag_key, *in.desk, *in.mail, in.sender))
+    if (auto t = load_ticket(ctx.store, *number); t && t->desk == in.desk->id) {
+      target = std::move(t);
+      keyed = true;
+    }
+  if (!target) {
+    const ThreadResult thread = find_thread(ctx.store, *in.mail, ctx.tag_key, [](const TicketRow&) { return false; });
+    if (thread.match) target = thread.match->ticket;
+  }
+  if (!target) {
     result.action = MailAction::staff_mail_ignored;
     result.note = "staff mail without a ticket tag";
     return;
   }
-  const TicketRow& t = thread.match->ticket;
+  const TicketRow& t = *target;
   result.ticket = t.number;
   if (in.decision->outcome == rules::Outcome::auto_reply_received || in.decision->loop_reason) {
     result.action = MailAction::auto_reply_ignored;
@@ -228,7 +241,7 @@ void staff_mail(Context& ctx, Transaction& tx, const TicketStageInput& in, const
     add_history(tx, t.id, now, in.sender, HistoryEvent::auto_reply_received, "message " + mid + " (staff)");
     return;
   }
-  if (!ctx.staff_authenticated(*in.mail, in.sender, *in.desk)) {
+  if (!keyed && !ctx.staff_authenticated(*in.mail, in.sender, *in.desk)) {
     result.action = MailAction::staff_mail_unverified;
     result.note = "staff address without authentication: kept internal";
     add_history(tx, t.id, now, in.sender, HistoryEvent::staff_mail_unverified, "message " + mid);
@@ -238,6 +251,7 @@ void staff_mail(Context& ctx, Transaction& tx, const TicketStageInput& in, const
     return;
   }
   apply_staff_mail(ctx, tx, t, *in.mail, in.sender, result);
+  if (keyed && result.note.empty()) result.note = "by keyed reply address";
 }
 
 }  // namespace
@@ -247,15 +261,13 @@ void ticket_stage(Context& ctx, Transaction& tx, const TicketStageInput& in, Pro
     handle_bounce(tx, in, ctx.now(), result);
     return;
   }
-  const bool from_staff = ctx.is_staff(in.sender);
-  const ThreadResult thread = find_thread(ctx.store, *in.mail, ctx.tag_key, [&](const TicketRow& t) {
-    return from_staff ? ctx.staff_authenticated(*in.mail, in.sender, *in.desk)
-                      : sender_trusted(ctx, in.sender, in.decision->identity, t);
-  });
-  if (from_staff) {
-    staff_mail(ctx, tx, in, thread, result);
+  if (ctx.is_staff(in.sender)) {
+    staff_mail(ctx, tx, in, result);
     return;
   }
+  const ThreadResult thread = find_thread(ctx.store, *in.mail, ctx.tag_key, [&](const TicketRow& t) {
+    return sender_trusted(ctx, in.sender, in.decision->identity, t);
+  });
   // A tag that does not verify counts against its sender unless the sender may continue the
   // ticket anyway (a requester whose client dropped the check).
   if (thread.rejected_tag && !in.sender.empty() && !(thread.match && thread.trusted)) {

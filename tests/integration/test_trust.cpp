@@ -155,3 +155,62 @@ TEST_CASE("trust: the acknowledgement relays nothing: no link-bearing name, no m
   CHECK(reply.references.front() == "ref0@sakura-giken.co.jp");
   CHECK(reply.references.back() == "m500@sakura-giken.co.jp");
 }
+
+TEST_CASE("trust: a reply to the keyed address of a staff notice speaks as staff for that ticket, without Authentication-Results") {
+  ImapDesk desk;
+  auto p = desk.receive(trust_mail(kCustomer, "ログインできません", "k1@sakura-giken.co.jp", "ログインできません。"));
+  const std::string number = p[0].ticket;
+  p = desk.receive(trust_mail(kCustomer, "別の質問", "k2@sakura-giken.co.jp", "別件です。"));
+  const std::string other = p[0].ticket;
+  // The staff notice of the first ticket carries the keyed Reply-To; the customer's
+  // acknowledgement carries the plain desk address, so the key never reaches a customer.
+  std::string keyed;
+  for (const auto& m : desk.received_by(kDeskStaff))
+    if (m.subject.find(number) != std::string::npos && !m.reply_to.empty()) keyed = m.reply_to.front().address;
+  const std::string desk_address = desk.pipeline.policy().desk("passlogic-cloud")->addresses.front();
+  const std::string local = desk_address.substr(0, desk_address.find('@'));
+  REQUIRE(keyed.starts_with(local + "+mg-"));
+  CHECK(keyed.ends_with(desk_address.substr(desk_address.find('@'))));
+  for (const auto& m : desk.received_by(kCustomer)) {
+    REQUIRE(m.reply_to.size() == 1);
+    CHECK(m.reply_to.front().address == desk_address);
+  }
+  auto to_keyed = [](std::string raw, const std::string& rcpt) {
+    raw.replace(raw.find(std::string("To: ") + kDesk), 4 + std::string(kDesk).size(), "To: " + rcpt);
+    return raw;
+  };
+  const auto before = desk.received_by(kCustomer).size();
+  // The staff member's reply to it, with no A-R at all: sent to the customer. Its subject
+  // names the other ticket: the key, which names this one, decides.
+  p = desk.receive(to_keyed(trust_mail(kDeskStaff, "Re: [#" + other + "] 新規チケット", "k3@passlogic-cloud.example.jp",
+                                       "パスワードを再設定してください。"),
+                            keyed));
+  CHECK(p[0].action == MailAction::staff_reply);
+  CHECK(p[0].ticket == number);
+  CHECK(desk.received_by(kCustomer).size() == before + 1);
+  CHECK(desk.last_mail_to(kCustomer).text.find("パスワードを再設定してください") != std::string::npos);
+  CHECK(desk.last_mail_to(kCustomer).subject.find(number) != std::string::npos);
+  // The same key on the other ticket's number, or one character changed: unverified, kept
+  // internal, nothing sent.
+  std::string moved = keyed;
+  moved.replace(moved.find(number.substr(3)), 6, other.substr(3));
+  std::string altered = keyed;
+  altered[altered.find('@') - 1] = altered[altered.find('@') - 1] == 'a' ? 'b' : 'a';
+  int n = 0;
+  for (const auto& rcpt : {moved, altered}) {
+    CAPTURE(rcpt);
+    ++n;
+    p = desk.receive(to_keyed(trust_mail(kDeskStaff, "Re: [#" + other + "] 別の質問", "k4-" + std::to_string(n) + "@evil.example",
+                                         "#close resolved\r\n"),
+                              rcpt));
+    CHECK(p[0].action == MailAction::staff_mail_unverified);
+  }
+  CHECK(desk.status(other) == "open");
+  CHECK(desk.received_by(kCustomer).size() == before + 1);
+  // An out-of-office sent back to the keyed address is still never relayed.
+  p = desk.receive(to_keyed(trust_mail(kDeskStaff, "自動応答: Re: [#" + number + "]", "k5@passlogic-cloud.example.jp",
+                                       "不在です。", "Auto-Submitted: auto-replied\r\n"),
+                            keyed));
+  CHECK(p[0].action == MailAction::auto_reply_ignored);
+  CHECK(desk.received_by(kCustomer).size() == before + 1);
+}

@@ -261,3 +261,45 @@ TEST_CASE("desk: auto_close of silent waiting_customer tickets, off by default")
   CHECK(has(errors_of(base + "auto_close: {warn_after: 0d, close_after: 1d}\n"), "at least 1d"));
   CHECK(has(errors_of(base + "auto_close: {warn_after: 5h, close_after: 1d}\n"), "'warn_after' must be business days"));
 }
+
+TEST_CASE("desk: staff_reply_address defaults to the first address, may be another or none, never with a + part") {
+  auto desk_of = [](const std::string& yaml) {
+    ConfigErrors errors;
+    auto p = Policy::from_text({{"desk.yaml", yaml}}, "", errors);
+    REQUIRE(p);
+    return p->desk("desk")->staff_reply_address;
+  };
+  CHECK(desk_of(base) == "support@desk.example.jp");
+  CHECK(desk_of(base + "staff_reply_address: Staff-Replies@Desk.Example.JP\n") == "staff-replies@desk.example.jp");
+  CHECK(desk_of(base + "staff_reply_address: none\n").empty());
+  CHECK(has(errors_of(base + "staff_reply_address: support+x@desk.example.jp\n"),
+            "desk.yaml:7:22: 'staff_reply_address' must be an address without a + part"));
+  CHECK(has(errors_of(base + "staff_reply_address: nobody\n"), "'staff_reply_address' must be an address"));
+  // Another desk's address would make mail to it ambiguous.
+  ConfigErrors errors;
+  std::string other = base;
+  other.replace(other.find("support@"), 8, "b@");
+  other += "staff_reply_address: support@desk.example.jp\n";
+  CHECK_FALSE(Policy::from_text({{"a.yaml", base}, {"b.yaml", other}}, "", errors));
+  std::vector<std::string> msgs;
+  for (const auto& e : errors) msgs.push_back(e.to_string());
+  CHECK(has(msgs, "staff_reply_address support@desk.example.jp is also an address of desk 'a'"));
+}
+
+TEST_CASE("routing: a desk address with a + part, and its staff_reply_address with one, are the desk's") {
+  ConfigErrors errors;
+  auto p = Policy::from_text({{"desk.yaml", base + "staff_reply_address: staff@replies.example.jp\n"}}, "", errors);
+  REQUIRE(p);
+  auto to = [&](const std::string& rcpt) {
+    auto m = mail({.from = "a@c.jp", .subject = "s"});
+    m.to = {{"", rcpt}};
+    const Desk* d = p->route(m, "");
+    return d ? d->id : std::string("none");
+  };
+  CHECK(to("support@desk.example.jp") == "desk");
+  CHECK(to("Support+mg-000001-abcdefghijklmnop@desk.example.jp") == "desk");
+  CHECK(to("staff+mg-000001-abcdefghijklmnop@replies.example.jp") == "desk");
+  CHECK(to("staff@replies.example.jp") == "none");  // only the keyed form: staff reply to that
+  CHECK(to("support+x@other.example.jp") == "none");
+  CHECK(to("supportx@desk.example.jp") == "none");
+}

@@ -2,9 +2,11 @@
 #include <doctest/doctest.h>
 
 #include "daemon/service/delivery.h"
+#include "daemon/service/staff_reply_address.h"
 #include "daemon/service/ticket_tags.h"
 #include "daemon/service/views.h"
 #include "daemon/store/tickets.h"
+#include "parsers/parsed_mail.h"
 
 #include <chrono>
 #include <set>
@@ -17,6 +19,8 @@ TEST_CASE("ticket numbers and keyed tags") {
   const TagKey key("0123456789abcdef0123456789abcdef");
   const std::string check = key.check("MG-000123");
   CHECK(check.size() == 6);  // 30 bits
+  // Pinned: HMAC-SHA256 of the number, its first 30 bits in base32, as tags in sent mail carry.
+  CHECK(check == "5zvpau");
   CHECK(key.tag("MG-000123") == "[#MG-000123-" + check + "]");
   CHECK(key.check("MG-000123") == check);  // deterministic
   CHECK(TagKey("another key, another check value").check("MG-000123") != check);
@@ -90,4 +94,40 @@ TEST_CASE("retry backoff doubles from one minute and stops at one hour, jittered
   CHECK(retry_delay(1, 0.5) == std::chrono::seconds(60));
   CHECK(retry_delay(1, 0.999) < std::chrono::seconds(72));
   CHECK(retry_delay(7, 1.0) == std::chrono::seconds(4320));
+}
+
+TEST_CASE("keyed reply address of a staff notice: one ticket, one staff address, 80 bits") {
+  const TagKey key("0123456789abcdef0123456789abcdef");
+  // Pinned: HMAC-SHA256 over "staff-reply", the number and the address, NUL-separated.
+  CHECK(key.staff_reply_key("MG-000123", "staff@example.jp") == "fq7b75cdkbewu4d4");
+  madoguchi::rules::Desk desk;
+  desk.addresses = {"support@example.jp"};
+  desk.staff_reply_address = "support@example.jp";
+  const std::string a = keyed_reply_address(key, desk, "MG-000123", "Staff@Example.JP");
+  CHECK(a == "support+mg-000123-fq7b75cdkbewu4d4@example.jp");
+  auto ticket_of = [&](const std::string& headers, const std::string& sender) {
+    const auto mail = madoguchi::parsers::parse_mail("From: " + sender + "\r\n" + headers + "Subject: s\r\n\r\nb\r\n");
+    return keyed_reply_ticket(key, desk, mail, sender).value_or("none");
+  };
+  CHECK(ticket_of("To: " + a + "\r\n", "staff@example.jp") == "MG-000123");
+  CHECK(ticket_of("To: x@y.jp\r\nCc: " + a + "\r\n", "staff@example.jp") == "MG-000123");
+  CHECK(ticket_of("Delivered-To: " + a + "\r\nTo: support@example.jp\r\n", "staff@example.jp") == "MG-000123");
+  // Upper-cased by a relay on the way: still the same address.
+  std::string upper = a;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  CHECK(ticket_of("To: " + upper + "\r\n", "staff@example.jp") == "MG-000123");
+  // Another staff member's From, another ticket's number with this key, a changed key, another domain.
+  CHECK(ticket_of("To: " + a + "\r\n", "other-staff@example.jp") == "none");
+  CHECK(ticket_of("To: support+mg-000124-fq7b75cdkbewu4d4@example.jp\r\n", "staff@example.jp") == "none");
+  CHECK(ticket_of("To: support+mg-000123-fq7b75cdkbewu4d5@example.jp\r\n", "staff@example.jp") == "none");
+  CHECK(ticket_of("To: support+mg-000123-fq7b75cdkbewu4d4@evil.example\r\n", "staff@example.jp") == "none");
+  CHECK(ticket_of("To: support+mg-000123-fq7b75cdkbewu4@example.jp\r\n", "staff@example.jp") == "none");
+  CHECK(ticket_of("To: support@example.jp\r\n", "staff@example.jp") == "none");
+  // Another key, the same address: nothing.
+  CHECK_FALSE(keyed_reply_ticket(TagKey("another key, another check value"), desk,
+                                 madoguchi::parsers::parse_mail("From: staff@example.jp\r\nTo: " + a + "\r\n\r\nb\r\n"),
+                                 "staff@example.jp"));
+  desk.staff_reply_address.clear();  // staff_reply_address: none
+  CHECK(keyed_reply_address(key, desk, "MG-000123", "staff@example.jp").empty());
+  CHECK(ticket_of("To: " + a + "\r\n", "staff@example.jp") == "none");
 }
