@@ -22,6 +22,8 @@ namespace madoguchi::daemon {
   X(reload_failed, "daemon", "SIGHUP: one error of the new configuration (file:line:column)")     \
   X(reload_kept_previous, "daemon", "SIGHUP refused: the previous configuration stays in force")  \
   X(store_busy, "daemon", "the database is locked by another process beyond the busy timeout: the step waits or is retried next pass") \
+  X(store_full, "daemon", "the store's disk is full: intake and processing stop, nothing is marked on the server; they resume when space returns") \
+  X(run_locked, "daemon", "another `madoguchi run` holds this store's lock: this one exits")       \
   X(pass_step_failed, "daemon", "a step of a pass failed unexpectedly; it is logged and the loop goes on") \
   X(mail_stored, "intake", "a mail's raw bytes and its row are committed")                        \
   X(mail_duplicate, "intake", "a mail already stored was seen again (its mark is re-applied)")    \
@@ -35,6 +37,7 @@ namespace madoguchi::daemon {
   X(imap_pending, "intake", "UIDs listed for intake in this pass")                                \
   X(imap_message_truncated, "intake", "a mail over max_message_size was fetched up to the limit") \
   X(imap_uidvalidity_changed, "intake", "UIDVALIDITY changed: the folder is re-scanned, known mail dropped by hash") \
+  X(fetch_failed, "intake", "one mail (an IMAP UID, a Maildir file) could not be fetched; the pass stops at it, and after imap_fetch_attempts a stub stands in for it") \
   X(imap_reconnect_backoff, "intake", "a failed IMAP connection waits before the next attempt")  \
   X(mail_parsed, "pipeline", "a stored mail was parsed (parser warnings listed)")                 \
   X(mail_classified, "pipeline", "the rules decided: desk, identity, outcome, deciding rule")     \
@@ -43,6 +46,8 @@ namespace madoguchi::daemon {
   X(thread_tag_rejected, "pipeline", "a ticket tag did not verify and the sender is not trusted: new ticket") \
   X(staff_mail_unverified, "pipeline", "mail from a staff address without authentication: kept internal, flagged, nothing sent or applied") \
   X(thread_untrusted, "pipeline", "a mail pointed at a ticket its sender may not continue: a new ticket links it") \
+  X(message_attempt_failed, "pipeline", "processing a stored mail failed; it stays in its stage and is tried again after retry_in") \
+  X(message_set_aside, "pipeline", "a mail that failed message_attempts times, or could not be fetched, became a flagged ticket with the reason") \
   X(message_failed, "pipeline", "a stored mail could not be processed; the reason is recorded")   \
   X(template_missing, "pipeline", "a mail could not be rendered: the template does not exist")    \
   X(queue_released, "tickets", "tickets queued outside hours were opened; staff got one digest")  \

@@ -133,7 +133,8 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
     const YAML::Node& n = *root;
     r.check_keys(n, {"store", "desks", "tenants", "templates", "staff", "mailboxes", "smtp",
                      "log_level", "log_personal_data", "auto_replies_per_hour", "tag_key_file",
-                     "trusted_authserv_ids", "staff_authentication", "staff_notices_per_hour"});
+                     "trusted_authserv_ids", "staff_authentication", "staff_notices_per_hour",
+                     "message_attempts", "imap_fetch_attempts"});
     cfg.store = rules::resolve_path(path, r.string(n, "store").value_or("/var/lib/madoguchi"));
     cfg.desks_dir = rules::resolve_path(path, r.string(n, "desks").value_or("desks"));
     if (auto t = r.string(n, "tenants")) cfg.tenants_file = rules::resolve_path(path, *t);
@@ -169,6 +170,14 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
     if (auto v = r.integer(n, "auto_replies_per_hour")) {
       if (*v < 0) r.error(n["auto_replies_per_hour"], "auto_replies_per_hour must be >= 0");
       cfg.auto_replies_per_hour = static_cast<int>(*v);
+    }
+    if (auto v = r.integer(n, "message_attempts")) {
+      if (*v < 1 || *v > 100) r.error(n["message_attempts"], "message_attempts must be 1 to 100");
+      else cfg.message_attempts = static_cast<int>(*v);
+    }
+    if (auto v = r.integer(n, "imap_fetch_attempts")) {
+      if (*v < 1 || *v > 100) r.error(n["imap_fetch_attempts"], "imap_fetch_attempts must be 1 to 100");
+      else cfg.imap_fetch_attempts = static_cast<int>(*v);
     }
     if (auto v = r.integer(n, "staff_notices_per_hour")) {
       if (*v < 0) r.error(n["staff_notices_per_hour"], "staff_notices_per_hour must be >= 0");

@@ -8,6 +8,7 @@
 #include "daemon/service/intake.h"
 #include "daemon/service/stages.h"
 #include "daemon/service/timed_jobs.h"
+#include "daemon/store/run_lock.h"
 
 #include <boost/asio.hpp>
 
@@ -55,6 +56,11 @@ Daemon::~Daemon() = default;
 
 namespace {
 
+// The event of a failure: the store's own (busy, full) before `otherwise`.
+Event store_event(const std::exception& e, Event otherwise) {
+  return is_busy(e) ? Event::store_busy : is_store_full(e) ? Event::store_full : otherwise;
+}
+
 // One step of a pass; whatever it throws (a locked database, a bug) is logged and the pass
 // and the loop go on: the step is tried again on the next pass.
 template <class F>
@@ -62,8 +68,7 @@ void guarded(const char* step, F&& f) {
   try {
     f();
   } catch (const std::exception& e) {
-    log_event(spdlog::level::err, is_busy(e) ? Event::store_busy : Event::pass_step_failed,
-              {{"during", step}, {"error", e.what()}});
+    log_event(spdlog::level::err, store_event(e, Event::pass_step_failed), {{"during", step}, {"error", e.what()}});
   }
 }
 
@@ -76,7 +81,9 @@ std::vector<ProcessedMail> Daemon::run_pass() {
     try {
       intake(ctx, *sources_[i], mailboxes[i], notify_watchdog);
     } catch (const std::exception& e) {
-      log_event(spdlog::level::err, Event::mailbox_failed, {{"mailbox", mailboxes[i].name}, {"error", e.what()}});
+      // A full disk stops intake here: nothing was marked on the server, the next pass retries.
+      log_event(spdlog::level::err, store_event(e, Event::mailbox_failed),
+                {{"mailbox", mailboxes[i].name}, {"error", e.what()}});
     }
   }
   // The watchdog is kicked between mails, not only between passes: a pass over a large
@@ -175,6 +182,13 @@ struct Daemon::Loop {
 };
 
 int Daemon::run() {
+  // One long-running daemon per store; held until the process ends.
+  const auto lock = RunLock::try_acquire(session_->store->dir());
+  if (!lock) {
+    log_event(spdlog::level::err, Event::run_locked,
+              {{"store", session_->store->dir().string()}, {"lock", (session_->store->dir() / "run.lock").string()}});
+    return 1;
+  }
   Loop loop(*this);
   loop.wait_stop();
   loop.wait_reload();

@@ -25,7 +25,8 @@ class Daemon {
   ~Daemon();
 
   std::vector<ProcessedMail> run_pass();
-  // Runs until SIGTERM/SIGINT; returns the exit code.
+  // Runs until SIGTERM/SIGINT; returns the exit code: 1 (run_locked logged) when another
+  // `madoguchi run` holds the store's run.lock.
   int run();
 
  private:

@@ -40,6 +40,8 @@ Settings settings_of(const MainConfig& config) {
                                                                    : StaffAuthentication::authentication_results;
   s.auto_replies_per_hour = config.auto_replies_per_hour;
   s.staff_notices_per_hour = config.staff_notices_per_hour;
+  s.message_attempts = config.message_attempts;
+  s.fetch_attempts = config.imap_fetch_attempts;
   s.mailboxes = config.mailboxes;
   s.delivery.max_age = config.smtp.max_age;
   s.delivery.hard_bounces_to_suppress = config.smtp.bounce_suppress_after;

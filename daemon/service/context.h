@@ -61,6 +61,11 @@ struct Settings {
   std::vector<std::string> trusted_authserv_ids;
   int auto_replies_per_hour = 3;            // per sender (SPEC.md §4)
   int staff_notices_per_hour = 10;          // staff notices caused by one sender's mail
+  // Failed processing attempts of one stored mail (retried with backoff) after which it is
+  // set aside as a flagged ticket with the reason.
+  int message_attempts = 5;
+  // Failed fetches of one item (a UID the server refuses) after which a stub stands in for it.
+  int fetch_attempts = 3;
   std::vector<MailboxConfig> mailboxes;     // intake limits and each mailbox's default desk
   DeliveryPolicy delivery;
 };

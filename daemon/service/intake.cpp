@@ -24,10 +24,26 @@ int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const
       source.mark_processed(item);
       continue;
     }
-    std::string raw = source.fetch(item);
+    std::string raw;
+    std::string stub_error;
+    try {
+      raw = source.fetch(item);
+    } catch (const ItemError& e) {
+      // This item, not the source: counted across passes; the pass stops at it (an IMAP
+      // checkpoint must not pass it) until a stub stands in for it and the mailbox goes on.
+      const int failures = record_fetch_failure(ctx.store, source.name(), item.key);
+      log_event(spdlog::level::warn, Event::fetch_failed,
+                {{"mailbox", source.name()}, {"key", item.key}, {"attempts", std::to_string(failures)},
+                 {"of", std::to_string(ctx.settings.fetch_attempts)}, {"error", e.what()}});
+      if (failures < ctx.settings.fetch_attempts) break;
+      stub_error = "mailbox " + source.name() + ", item " + item.key + " could not be fetched " +
+                   std::to_string(failures) + " times: " + e.what();
+      raw = "X-Madoguchi-Stub: " + item.key + "\r\n\r\n" + stub_error + "\r\n";
+    }
     // IMAP fetches at most the limit; other sources are cut here, so every source stores alike.
     if (raw.size() > mailbox.max_message_size) raw.resize(mailbox.max_message_size);
     IntakeRecord rec;
+    rec.stub_error = stub_error;
     rec.mailbox = source.name();
     rec.source_key = item.key;
     rec.uidvalidity = item.uidvalidity;
@@ -44,6 +60,7 @@ int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const
     rec.suppress_auto_reply = old_at_first_run || oversize;
     rec.oversize = oversize;
     const IntakeResult r = store_incoming(ctx.store, rec, raw);
+    if (!stub_error.empty()) clear_fetch_failures(ctx.store, source.name(), item.key);
     // Mark at the source only now that the row is committed (a duplicate was committed
     // earlier and its mark was lost in a crash: mark it again).
     source.mark_processed(item);

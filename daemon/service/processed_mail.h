@@ -13,12 +13,12 @@ namespace madoguchi::daemon {
 
 enum class MailAction {
   new_ticket, follow_up, reopened, auto_reply_ignored, bounce, staff_reply, staff_note,
-  staff_command, staff_mail_ignored, staff_mail_unverified, failed,
+  staff_command, staff_mail_ignored, staff_mail_unverified, retry_later, failed,
 };
 template <> struct StateNames<MailAction> {
-  static constexpr std::array<std::string_view, 11> names{
+  static constexpr std::array<std::string_view, 12> names{
       "new_ticket", "follow_up", "reopened", "auto_reply_ignored", "bounce", "staff_reply",
-      "staff_note", "staff_command", "staff_mail_ignored", "staff_mail_unverified", "failed"};
+      "staff_note", "staff_command", "staff_mail_ignored", "staff_mail_unverified", "retry_later", "failed"};
 };
 
 struct ProcessedMail {

@@ -3,7 +3,9 @@
 
 #include "daemon/log/log.h"
 #include "daemon/service/decision_json.h"
+#include "daemon/service/delivery.h"
 #include "daemon/service/routing.h"
+#include "daemon/service/set_aside.h"
 #include "daemon/service/ticketing.h"
 #include "daemon/store/messages.h"
 #include "daemon/store/spool.h"
@@ -66,6 +68,8 @@ void record_decision(Context& ctx, const StoredMessage& msg, const rules::Desk& 
 ProcessedMail process(Context& ctx, std::int64_t id) {
   const auto msg = load_message(ctx.store, id);
   if (!msg) throw std::runtime_error("message row vanished");
+  // A stub for mail the source could not give us: straight to staff.
+  if (msg->stub) return set_aside(ctx, *msg, msg->error);
   ProcessedMail result;
   result.message = id;
   result.mailbox = msg->mailbox;
@@ -111,45 +115,73 @@ ProcessedMail process(Context& ctx, std::int64_t id) {
   return result;
 }
 
-// Records a message as failed; false when the database could not be written (busy, or
-// another store error, logged): the message stays as it was, for the next pass.
-bool record_failure(Context& ctx, std::int64_t id, const std::string& error) {
+// A failed attempt at message `id`: counted, and retried after a backoff; at the
+// message_attempts-th it is set aside as a flagged ticket (and only when even that fails is
+// it marked failed, for `message retry` after a fix). The result to report, or nullopt when
+// the database could not be written (busy, or another store error, logged): the message stays
+// as it was, for the next pass.
+std::optional<ProcessedMail> record_failure(Context& ctx, std::int64_t id, const std::string& error) {
   try {
-    mark_failed(ctx.store, id, error);
+    const auto retry_at = ctx.now() + retry_delay(std::max(1, load_message(ctx.store, id)->attempts + 1),
+                                                  std::uniform_real_distribution<double>(0, 1)(ctx.rng));
+    const int attempts = record_failed_attempt(ctx.store, id, error, retry_at);
+    if (attempts == 0) return std::nullopt;  // finished by another process meanwhile
+    ProcessedMail p;
+    p.message = id;
+    p.note = error;
+    if (attempts < ctx.settings.message_attempts) {
+      log_event(spdlog::level::warn, Event::message_attempt_failed,
+                {{"message", std::to_string(id)}, {"attempts", std::to_string(attempts)},
+                 {"of", std::to_string(ctx.settings.message_attempts)},
+                 {"retry_in", std::to_string((retry_at - ctx.now()).count()) + "s"}, {"error", error}});
+      p.action = MailAction::retry_later;
+      return p;
+    }
+    try {
+      return set_aside(ctx, *load_message(ctx.store, id), error);
+    } catch (const StateConflict&) {
+      return std::nullopt;
+    } catch (const std::exception& e) {
+      if (is_busy(e) || is_store_full(e)) throw;
+      const std::string both = error + "; setting it aside failed too: " + e.what();
+      if (!mark_failed(ctx.store, id, both)) return std::nullopt;
+      log_event(spdlog::level::err, Event::message_failed, {{"message", std::to_string(id)}, {"error", both}});
+      p.action = MailAction::failed;
+      p.note = both;
+      return p;
+    }
   } catch (const std::exception& e) {
-    log_event(spdlog::level::warn, is_busy(e) ? Event::store_busy : Event::pass_step_failed,
+    log_event(spdlog::level::warn,
+              is_busy(e) ? Event::store_busy : is_store_full(e) ? Event::store_full : Event::pass_step_failed,
               {{"during", "stages"}, {"message", std::to_string(id)}, {"error", e.what()}});
-    return false;
+    return std::nullopt;
   }
-  log_event(spdlog::level::err, Event::message_failed, {{"message", std::to_string(id)}, {"error", error}});
-  return true;
 }
 
 }  // namespace
 
 std::vector<ProcessedMail> process_pending(Context& ctx, const BetweenMails& between_mails) {
   std::vector<ProcessedMail> out;
-  for (const std::int64_t id : unfinished_messages(ctx.store)) {
+  for (const std::int64_t id : unfinished_messages(ctx.store, ctx.now())) {
     try {
       out.push_back(process(ctx, id));
     } catch (const StateConflict&) {
       // Another process (`deliver`, a second `run`) moved this message first; its work stands
       // and ours was rolled back. Nothing to record.
     } catch (const std::exception& e) {
-      // The database is locked by another process beyond the busy timeout: nothing of this
-      // step was written, and the next messages would wait as long. All of them stay in
-      // their state for the next pass.
-      if (is_busy(e)) {
-        log_event(spdlog::level::warn, Event::store_busy, {{"during", "stages"}, {"message", std::to_string(id)}});
+      // The database is locked by another process beyond the busy timeout, or the disk is
+      // full: nothing of this step was written, no attempt is counted, and the next messages
+      // would fare the same. All of them stay in their state for the next pass.
+      if (is_busy(e) || is_store_full(e)) {
+        log_event(spdlog::level::warn, is_busy(e) ? Event::store_busy : Event::store_full,
+                  {{"during", "stages"}, {"message", std::to_string(id)}});
         break;
       }
-      // A bug or an IO failure in one message must not stop the others: record and go on.
-      if (!record_failure(ctx, id, e.what())) break;
-      ProcessedMail p;
-      p.message = id;
-      p.action = MailAction::failed;
-      p.note = e.what();
-      out.push_back(std::move(p));
+      // Anything else (a spool file that cannot be read, a template that fails, a bug) is
+      // this message's: counted and retried later, and the others go on.
+      auto p = record_failure(ctx, id, e.what());
+      if (!p) break;
+      out.push_back(std::move(*p));
     }
     if (between_mails) between_mails();
   }

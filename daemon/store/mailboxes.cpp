@@ -57,4 +57,25 @@ void forget_unmarked_except(Store& store, std::string_view mailbox, std::int64_t
   q.exec();
 }
 
+int record_fetch_failure(Store& store, std::string_view mailbox, std::string_view source_key) {
+  Transaction tx(store);
+  SQLite::Statement upd(tx.db(), "INSERT INTO fetch_failures (mailbox, source_key, attempts) VALUES (?, ?, 1) "
+                                 "ON CONFLICT (mailbox, source_key) DO UPDATE SET attempts = attempts + 1 "
+                                 "RETURNING attempts");
+  upd.bind(1, std::string(mailbox));
+  upd.bind(2, std::string(source_key));
+  upd.executeStep();
+  const int attempts = upd.getColumn(0).getInt();
+  upd.reset();
+  tx.commit();
+  return attempts;
+}
+
+void clear_fetch_failures(Store& store, std::string_view mailbox, std::string_view source_key) {
+  SQLite::Statement del(store.db(), "DELETE FROM fetch_failures WHERE mailbox = ? AND source_key = ?");
+  del.bind(1, std::string(mailbox));
+  del.bind(2, std::string(source_key));
+  del.exec();
+}
+
 }  // namespace madoguchi::daemon

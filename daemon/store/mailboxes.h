@@ -33,4 +33,10 @@ void forget_unmarked(Store& store, std::string_view mailbox, std::int64_t uidval
 // Drops owed marks of other UIDVALIDITY values (their UIDs mean nothing any more).
 void forget_unmarked_except(Store& store, std::string_view mailbox, std::int64_t uidvalidity);
 
+// Failed fetches of one item (an IMAP UID, a Maildir file) that the source could not give:
+// counted across passes and restarts; the new count.
+int record_fetch_failure(Store& store, std::string_view mailbox, std::string_view source_key);
+// Forgets them once the item was stored (or a stub stands in for it).
+void clear_fetch_failures(Store& store, std::string_view mailbox, std::string_view source_key);
+
 }  // namespace madoguchi::daemon

@@ -30,6 +30,13 @@ void checkpoint(Transaction& tx, const IntakeRecord& record) {
   owed.exec();
 }
 
+// Binds the three unfinished states (fetched, parsed, classified) from `first` on.
+void bind_unfinished(SQLite::Statement& q, int first) {
+  q.bind(first, std::string(to_string(MessageState::fetched)));
+  q.bind(first + 1, std::string(to_string(MessageState::parsed)));
+  q.bind(first + 2, std::string(to_string(MessageState::classified)));
+}
+
 // One state change of a message row, naming the state it expects; true when it happened.
 bool advance(Transaction& tx, std::int64_t id, MessageState from, MessageState to,
              const std::string& set_columns, const std::vector<std::optional<std::string>>& values) {
@@ -70,14 +77,14 @@ IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::strin
   const auto path = store.spool_path(hash);
   // Same bytes already spooled (e.g. the same mail in two mailboxes): reuse the file.
   if (!std::filesystem::exists(path)) {
-    std::filesystem::create_directories(path.parent_path());
+    create_directory_durably(path.parent_path());
     write_file_atomically(path, raw);
   }
   Transaction tx(store);
   SQLite::Statement ins(tx.db(),
                         "INSERT INTO messages (mailbox, source_key, uidvalidity, uid, sha256, "
-                        "size, received_at, stored_at, suppress_auto_reply) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, strftime('%s','now'), ?)");
+                        "size, received_at, stored_at, suppress_auto_reply, stub, error) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, strftime('%s','now'), ?, ?, ?)");
   ins.bind(1, record.mailbox);
   ins.bind(2, record.source_key);
   ins.bind(3, record.uidvalidity);
@@ -87,6 +94,8 @@ IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::strin
   ins.bind(7, to_unix(record.received_at));
   // messages.suppress_auto_reply: 0 answer, 1 old at the first run, 2 oversize (cut).
   ins.bind(8, record.oversize ? 2 : record.suppress_auto_reply ? 1 : 0);
+  ins.bind(9, record.stub_error.empty() ? 0 : 1);
+  if (record.stub_error.empty()) ins.bind(10); else ins.bind(10, record.stub_error);
   ins.exec();
   const std::int64_t id = tx.db().getLastInsertRowid();
   checkpoint(tx, record);
@@ -104,12 +113,12 @@ std::optional<std::int64_t> find_message(Store& store, std::string_view mailbox,
   return q.getColumn(0).getInt64();
 }
 
-std::vector<std::int64_t> unfinished_messages(Store& store) {
+std::vector<std::int64_t> unfinished_messages(Store& store, std::chrono::sys_seconds now) {
   SQLite::Statement q(store.db(),
-                      "SELECT id FROM messages WHERE state IN (?, ?, ?) AND direction = 'in' ORDER BY id");
-  q.bind(1, std::string(to_string(MessageState::fetched)));
-  q.bind(2, std::string(to_string(MessageState::parsed)));
-  q.bind(3, std::string(to_string(MessageState::classified)));
+                      "SELECT id FROM messages WHERE state IN (?, ?, ?) AND direction = 'in' "
+                      "AND (retry_at IS NULL OR retry_at <= ?) ORDER BY id");
+  bind_unfinished(q, 1);
+  q.bind(4, to_unix(now));
   std::vector<std::int64_t> ids;
   while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
   return ids;
@@ -117,8 +126,8 @@ std::vector<std::int64_t> unfinished_messages(Store& store) {
 
 std::optional<StoredMessage> load_message(Store& store, std::int64_t id) {
   SQLite::Statement q(store.db(),
-                      "SELECT mailbox, sha256, state, received_at, suppress_auto_reply "
-                      "FROM messages WHERE id = ?");
+                      "SELECT mailbox, sha256, state, received_at, suppress_auto_reply, attempts, "
+                      "COALESCE(error, ''), stub FROM messages WHERE id = ?");
   q.bind(1, id);
   if (!q.executeStep()) return std::nullopt;
   StoredMessage m;
@@ -129,6 +138,9 @@ std::optional<StoredMessage> load_message(Store& store, std::int64_t id) {
   m.received_at = from_unix(q.getColumn(3).getInt64());
   m.suppress_auto_reply = q.getColumn(4).getInt() != 0;
   m.oversize = q.getColumn(4).getInt() == 2;
+  m.attempts = q.getColumn(5).getInt();
+  m.error = q.getColumn(6).getString();
+  m.stub = q.getColumn(7).getInt() != 0;
   return m;
 }
 
@@ -159,9 +171,35 @@ bool mark_failed(Store& store, std::int64_t id, std::string_view error) {
   upd.bind(1, std::string(to_string(MessageState::failed)));
   upd.bind(2, std::string(error));
   upd.bind(3, id);
-  upd.bind(4, std::string(to_string(MessageState::fetched)));
-  upd.bind(5, std::string(to_string(MessageState::parsed)));
-  upd.bind(6, std::string(to_string(MessageState::classified)));
+  bind_unfinished(upd, 4);
+  return upd.exec() == 1;
+}
+
+int record_failed_attempt(Store& store, std::int64_t id, std::string_view error, std::chrono::sys_seconds retry_at) {
+  Transaction tx(store);
+  SQLite::Statement upd(tx.db(),
+                        "UPDATE messages SET attempts = attempts + 1, error = ?, retry_at = ? "
+                        "WHERE id = ? AND state IN (?, ?, ?)");
+  upd.bind(1, std::string(error));
+  upd.bind(2, to_unix(retry_at));
+  upd.bind(3, id);
+  bind_unfinished(upd, 4);
+  if (upd.exec() != 1) return 0;
+  SQLite::Statement q(tx.db(), "SELECT attempts FROM messages WHERE id = ?");
+  q.bind(1, id);
+  q.executeStep();
+  const int attempts = q.getColumn(0).getInt();
+  tx.commit();
+  return attempts;
+}
+
+bool mark_set_aside(Transaction& tx, std::int64_t id, std::int64_t ticket_id) {
+  SQLite::Statement upd(tx.db(), "UPDATE messages SET ticket_id = ?, state = ?, retry_at = NULL "
+                                 "WHERE id = ? AND state IN (?, ?, ?)");
+  upd.bind(1, ticket_id);
+  upd.bind(2, std::string(to_string(MessageState::ticketed)));
+  upd.bind(3, id);
+  bind_unfinished(upd, 4);
   return upd.exec() == 1;
 }
 
@@ -181,7 +219,8 @@ std::vector<MessageListing> list_messages(Store& store, std::optional<MessageSta
 }
 
 bool retry_failed(Transaction& tx, std::int64_t id) {
-  SQLite::Statement upd(tx.db(), "UPDATE messages SET state = ?, error = NULL WHERE id = ? AND state = ?");
+  SQLite::Statement upd(tx.db(), "UPDATE messages SET state = ?, error = NULL, attempts = 0, retry_at = NULL "
+                                 "WHERE id = ? AND state = ?");
   upd.bind(1, std::string(to_string(MessageState::fetched)));
   upd.bind(2, id);
   upd.bind(3, std::string(to_string(MessageState::failed)));
@@ -189,7 +228,8 @@ bool retry_failed(Transaction& tx, std::int64_t id) {
 }
 
 int retry_all_failed(Transaction& tx) {
-  SQLite::Statement upd(tx.db(), "UPDATE messages SET state = ?, error = NULL WHERE state = ?");
+  SQLite::Statement upd(tx.db(), "UPDATE messages SET state = ?, error = NULL, attempts = 0, retry_at = NULL "
+                                 "WHERE state = ?");
   upd.bind(1, std::string(to_string(MessageState::fetched)));
   upd.bind(2, std::string(to_string(MessageState::failed)));
   return upd.exec();

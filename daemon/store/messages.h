@@ -30,6 +30,9 @@ struct IntakeRecord {
   // as an alias of the stored mail. The hash covers the Message-ID header, so a reused
   // Message-ID with different content is a new mail.
   bool dedup_by_content = false;
+  // Not "": a stub for mail that could not be fetched (the reason; the raw bytes given
+  // describe it). Processing sets it aside as a flagged ticket at once.
+  std::string stub_error{};
 };
 
 struct IntakeResult {
@@ -45,8 +48,9 @@ IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::strin
 // The message row stored from (mailbox, source_key), if any, also when that key is an alias.
 std::optional<std::int64_t> find_message(Store& store, std::string_view mailbox, std::string_view source_key);
 
-// Incoming messages not yet ticketed or failed, oldest first.
-std::vector<std::int64_t> unfinished_messages(Store& store);
+// Incoming messages not yet ticketed or failed whose retry time (after a failed attempt) is
+// not after `now`, oldest first.
+std::vector<std::int64_t> unfinished_messages(Store& store, std::chrono::sys_seconds now);
 
 struct StoredMessage {
   std::int64_t id = 0;
@@ -56,6 +60,9 @@ struct StoredMessage {
   std::chrono::sys_seconds received_at{};
   bool suppress_auto_reply = false;  // old at the first run, or oversize
   bool oversize = false;             // cut at intake
+  int attempts = 0;                  // failed processing attempts so far
+  std::string error;                 // the last one's error, or a stub's reason
+  bool stub = false;                 // mail that could not be fetched (IntakeRecord::stub_error)
 };
 std::optional<StoredMessage> load_message(Store& store, std::int64_t id);
 
@@ -74,6 +81,12 @@ bool mark_classified(Transaction& tx, std::int64_t id, const ClassifiedFields& f
 bool mark_ticketed(Transaction& tx, std::int64_t id, std::optional<std::int64_t> ticket_id);
 // An unfinished message -> failed with the reason; false when it was finished meanwhile.
 bool mark_failed(Store& store, std::int64_t id, std::string_view error);
+// One failed attempt of an unfinished message: the count goes up, the error is kept and the
+// message is not selected before `retry_at`. The new count, or 0 when it was finished meanwhile.
+int record_failed_attempt(Store& store, std::int64_t id, std::string_view error, std::chrono::sys_seconds retry_at);
+// An unfinished message, in whatever stage, -> ticketed on `ticket_id` (set aside as a
+// flagged ticket); false when another process finished it first.
+bool mark_set_aside(Transaction& tx, std::int64_t id, std::int64_t ticket_id);
 
 // Incoming messages for `madoguchi message list`, oldest first; all states when nullopt.
 struct MessageListing {
@@ -84,7 +97,8 @@ struct MessageListing {
   std::string sender, subject, error;
 };
 std::vector<MessageListing> list_messages(Store& store, std::optional<MessageState> state);
-// failed -> fetched with the error cleared, so the next pass runs it again from the spool;
+// failed -> fetched with the error and the attempts cleared, so the next pass runs it again
+// from the spool;
 // false when the message is not failed (another process retried it, or it never failed).
 bool retry_failed(Transaction& tx, std::int64_t id);
 // Every failed message -> fetched; the number moved.

@@ -74,6 +74,12 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view d
   fsync_dir(path.parent_path());
 }
 
+void create_directory_durably(const std::filesystem::path& dir) {
+  // The new entry lives in the parent directory: without its fsync a power loss can lose the
+  // directory, and the spool files written into it with it, after the row naming them committed.
+  if (std::filesystem::create_directories(dir)) fsync_dir(dir.parent_path());
+}
+
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::system_error(errno, std::generic_category(), "open " + path.string());

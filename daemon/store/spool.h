@@ -16,6 +16,10 @@ std::string sha256_hex(std::string_view data);
 // rename, fsync of the directory. Throws std::system_error on failure.
 void write_file_atomically(const std::filesystem::path& path, std::string_view data);
 
+// Creates `dir` (and missing parents); when it was new, fsyncs its parent so the entry
+// survives a power loss. Throws std::system_error on failure.
+void create_directory_durably(const std::filesystem::path& dir);
+
 // Reads a whole file. Throws std::system_error on failure.
 std::string read_file(const std::filesystem::path& path);
 

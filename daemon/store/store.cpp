@@ -10,9 +10,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <functional>
-#include <thread>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 namespace madoguchi::daemon {
@@ -188,9 +190,28 @@ CREATE TABLE message_aliases (
 )SQL");
 }
 
+// Version 4 (issue 14): failed processing attempts of an incoming mail — how many, the time
+// before which it is not tried again (the last error is `error`); stubs: rows for mail that
+// could not be fetched at all, whose spool file says why; and the failed fetches counted
+// towards a stub.
+void migrate_to_v4(SQLite::Database& db) {
+  db.exec(R"SQL(
+ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN retry_at INTEGER;
+ALTER TABLE messages ADD COLUMN stub INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE fetch_failures (
+  mailbox TEXT NOT NULL,
+  source_key TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  PRIMARY KEY (mailbox, source_key)
+);
+)SQL");
+}
+
 // Migration N (1-based) is migrations()[N-1].
 const std::vector<std::function<void(SQLite::Database&)>>& migrations() {
-  static const std::vector<std::function<void(SQLite::Database&)>> all{migrate_to_v1, migrate_to_v2, migrate_to_v3};
+  static const std::vector<std::function<void(SQLite::Database&)>> all{migrate_to_v1, migrate_to_v2, migrate_to_v3,
+                                                                            migrate_to_v4};
   return all;
 }
 
@@ -232,7 +253,10 @@ Store::Store(const std::filesystem::path& dir, StoreOptions options)
   for (std::chrono::milliseconds pause{100};; pause = std::min(pause * 2, std::chrono::milliseconds(5000))) {
     try {
       db_.exec("PRAGMA journal_mode=WAL");
-      db_.exec("PRAGMA synchronous=NORMAL");
+      // FULL: a commit is on disk when it returns. The commit of a stored mail comes before
+      // its mark on the server (\Seen, a move) and that of an SMTP 250 before the next send;
+      // under NORMAL a power loss could take the commit back after the mark: lost mail.
+      db_.exec("PRAGMA synchronous=FULL");
       db_.exec("PRAGMA foreign_keys=ON");
       migrate(db_, dir / "madoguchi.db");
       return;
@@ -250,6 +274,13 @@ bool is_busy(const std::exception& e) {
   if (!sql) return false;
   const int code = sql->getErrorCode() & 0xff;
   return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
+bool is_store_full(const std::exception& e) {
+  if (const auto* sql = dynamic_cast<const SQLite::Exception*>(&e)) return (sql->getErrorCode() & 0xff) == SQLITE_FULL;
+  if (const auto* sys = dynamic_cast<const std::system_error*>(&e))
+    return sys->code() == std::errc::no_space_on_device || sys->code().value() == EDQUOT;
+  return false;
 }
 
 std::filesystem::path Store::spool_path(std::string_view sha256) const {

@@ -32,6 +32,10 @@ struct StateConflict : std::runtime_error {
 // (SQLITE_BUSY, SQLITE_LOCKED): nothing was changed, the step can be tried again later.
 bool is_busy(const std::exception& e);
 
+// The disk of the store is full (SQLITE_FULL, or ENOSPC / EDQUOT writing the spool): nothing
+// of the step was kept; intake and processing stop until space returns (`store_full`).
+bool is_store_full(const std::exception& e);
+
 struct StoreOptions {
   // How long one statement waits for another connection's lock before SQLITE_BUSY.
   std::chrono::milliseconds busy_timeout{5000};

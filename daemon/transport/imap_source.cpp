@@ -103,6 +103,8 @@ template <class F>
 auto ImapSource::guarded(F&& f) -> decltype(f()) {
   try {
     return f();
+  } catch (const ItemError&) {
+    throw;  // the connection is fine: the item is the runner's to count
   } catch (const SourceError& e) {
     conn_.reset();
     cache_.clear();
@@ -243,8 +245,19 @@ void ImapSource::fetch_batch(std::size_t from) {
     uids.push_back(l.item.uid);
     bytes += size;
   }
-  if (uids.empty()) uids.push_back(listed_[from].item.uid);
-  auto res = c.run("UID FETCH " + imap::uid_set(uids) + " (UID BODY.PEEK[])");
+  if (uids.empty() || listed_[from].item.uid == fetch_alone_) uids = {listed_[from].item.uid};
+  fetching_ = uids.size();
+  // At most the limit of each, whatever RFC822.SIZE said: a server that under-reports a size
+  // cannot send a literal over the limit (which would end the connection at that mail on every
+  // pass). A NO is tried again for the one UID alone, which then is that UID's failure.
+  const std::string body = " (UID BODY.PEEK[]<0." + std::to_string(limit) + ">)";
+  auto res = c.run("UID FETCH " + imap::uid_set(uids) + body, true);
+  if (res.done.status == "NO" && uids.size() > 1) {
+    uids = {listed_[from].item.uid};
+    res = c.run("UID FETCH " + imap::uid_set(uids) + body, true);
+  }
+  if (res.done.status == "NO")
+    throw ItemError("UID FETCH " + std::to_string(uids.front()) + " refused: " + res.done.text);
   for (auto& r : res.untagged)
     if (auto f = imap::parse_fetch(std::move(r)); f && f->uid > 0 && f->body)
       cache_[f->uid] = std::move(*f->body);
@@ -256,11 +269,26 @@ std::string ImapSource::fetch(const SourceItem& item) {
     auto pos = index_.find(item.uid);
     if (pos == index_.end() || item.uidvalidity != uidvalidity_)
       throw SourceError("imap fetch of an item not listed by the last pending()");
-    guarded([&] { fetch_batch(pos->second); });
+    try {
+      guarded([&] { fetch_batch(pos->second); });
+    } catch (const ItemError&) {
+      throw;
+    } catch (const SourceError& e) {
+      // The connection ended during the FETCH. Dovecot, for one, answers an internal error
+      // reading a mail with BYE: alone, it is that mail's failure; in a batch, it is fetched
+      // alone on the next attempt. The reconnect backoff stands either way.
+      if (fetching_ == 1 && fetch_alone_ == item.uid) {
+        fetch_alone_ = 0;
+        throw ItemError(std::string("UID FETCH ") + std::to_string(item.uid) + " ended the connection: " + e.what());
+      }
+      fetch_alone_ = item.uid;
+      throw;
+    }
     hit = cache_.find(item.uid);
+    // An OK without the body: expunged meanwhile (then the next listing drops it), or a mail
+    // the server cannot read.
     if (hit == cache_.end())
-      throw SourceError("mailbox " + config_.name + ": UID " + std::to_string(item.uid) +
-                        " vanished from the server");
+      throw ItemError("UID " + std::to_string(item.uid) + ": the server sent no body");
   }
   std::string raw = std::move(hit->second);
   cache_.erase(hit);

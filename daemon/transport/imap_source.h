@@ -84,6 +84,10 @@ class ImapSource final : public MailSource {
   std::vector<Listed> listed_;                  // the last pending() list, oldest first
   std::map<std::int64_t, std::size_t> index_;   // uid -> position in listed_
   std::map<std::int64_t, std::string> cache_;   // bodies fetched ahead in a batch
+  // A UID whose batch FETCH ended the connection: it is fetched alone next, and if that ends
+  // the connection too, that is this mail's failure (ItemError), not the server's.
+  std::int64_t fetch_alone_ = 0;
+  std::size_t fetching_ = 0;                    // UIDs in the FETCH in progress
   std::vector<std::int64_t> marks_;             // committed UIDs waiting for one STORE/MOVE
 
   int failures_ = 0;

@@ -27,13 +27,22 @@ struct SourceError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One item cannot be fetched while the source itself works (the server refuses that UID's
+// FETCH, returns no body for it; a Maildir file that cannot be read). The runner stops the
+// mailbox's pass at it and, after it failed this way `fetch_attempts` times, stores a stub
+// for it and goes on (intake.h).
+struct ItemError : SourceError {
+  using SourceError::SourceError;
+};
+
 class MailSource {
  public:
   virtual ~MailSource() = default;
   virtual const std::string& name() const = 0;
   // Items not yet marked processed, oldest first. Throws SourceError.
   virtual std::vector<SourceItem> pending() = 0;
-  // The raw bytes of one item. Throws SourceError.
+  // The raw bytes of one item. Throws ItemError when the item itself cannot be fetched, else
+  // SourceError.
   virtual std::string fetch(const SourceItem& item) = 0;
   // Marks an item processed (Maildir: new/ -> cur/ with S; IMAP: \Seen or move). Throws
   // SourceError; the runner calls it again on the next pass (it must be idempotent).

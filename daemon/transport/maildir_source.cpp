@@ -73,7 +73,7 @@ std::string MaildirSource::fetch(const SourceItem& item) {
   try {
     return read_file(p);
   } catch (const std::system_error& e) {
-    throw SourceError(e.what());
+    throw ItemError(e.what());  // this file (permissions, a bad sector); the others may read
   }
 }
 

@@ -52,6 +52,8 @@ class MailServers {
   void append_to_inbox(std::string_view raw, std::chrono::sys_seconds internal_date);
   // The captured .eml files of the SMTP server, in arrival order.
   std::vector<std::filesystem::path> captured() const;
+  // INBOX's message files by Maildir unique name (Dovecot's storage, for fault tests).
+  std::map<std::string, std::filesystem::path> inbox_files() const;
 
   const std::filesystem::path& base() const { return base_; }
   std::filesystem::path capture_dir() const { return base_ / "smtp" / "captured"; }
@@ -69,8 +71,6 @@ class MailServers {
 
  private:
   void script(const std::string& name, const std::string& extra_env = "") const;
-  // INBOX's message files by Maildir unique name.
-  std::map<std::string, std::filesystem::path> inbox_files() const;
   std::string env() const;
 
   MailServerOptions options_;

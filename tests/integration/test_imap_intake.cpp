@@ -597,3 +597,59 @@ TEST_CASE("imap: first run over 2,000 mails tickets them all without replies") {
 
   CHECK(intake(p, source, d.mailbox()) == 0);
 }
+
+TEST_CASE("imap: a mail the server cannot FETCH stops the pass at it, then a stub stands in for it and intake goes on") {
+  MailServers servers(dovecot_only());
+  ImapDeployment d(servers, false);
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "A", "fa@sakura-giken.co.jp"));
+  const auto before = servers.inbox_files();
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "B", "fb@sakura-giken.co.jp"));
+  std::string broken_name;
+  fs::path broken;
+  for (const auto& [unique, path] : servers.inbox_files())
+    if (!before.count(unique)) {
+      broken_name = unique;
+      broken = path;
+    }
+  REQUIRE(!broken.empty());
+  servers.deliver_to_inbox(mail("it-admin@sakura-giken.co.jp", "C", "fc@sakura-giken.co.jp"));
+  // Dovecot's mail processes (not root) can no longer read B: its FETCH answers NO.
+  fs::permissions(broken, fs::perms::none);
+  Store store(d.config.store);
+  Context p = make_context(store, d.config, wall_now, d.runtime);
+  ImapSource source(d.mailbox(), store);
+  source.backoff_base = 1ms;  // the reconnect after each failure, without the test waiting
+  LogCapture log;
+  // Dovecot ends the connection (BYE) at B's FETCH. Was: every pass ended there
+  // ("mailbox_failed"), C never came in. Now B is fetched alone, counted, and after the
+  // third failure (imap_fetch_attempts: 3) a stub stands in for it and intake goes on.
+  auto pass = [&] {
+    try {
+      intake(p, source, d.mailbox());
+    } catch (const SourceError&) {
+      // a failed connection, as the daemon's pass sees it (mailbox_failed); retried
+    }
+    std::this_thread::sleep_for(5ms);
+  };
+  for (int i = 0; i < 20 && log.count("event=fetch_failed") < 3; ++i) {
+    pass();
+    if (log.count("event=fetch_failed") < 3) {
+      CHECK(mailbox_state(store, "main")->last_uid <= 1);  // never past B before its stub
+      CHECK(count(store, "SELECT COUNT(*) FROM messages") <= 1);
+    }
+  }
+  CHECK(log.count("event=fetch_failed") == 3);
+  for (int i = 0; i < 20 && count(store, "SELECT COUNT(*) FROM messages") < 3; ++i) pass();
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 3);  // A, the stub, C
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE stub = 1 AND error LIKE '%could not be fetched 3 times%'") == 1);
+  CHECK(mailbox_state(store, "main")->last_uid == 3);
+  // The stub is a flagged ticket for staff; A and C are ordinary tickets.
+  const auto done = process_pending(p);
+  CHECK(done.size() == 3);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets WHERE outcome = 'set_aside' AND flagged = 1 AND "
+                     "subject = '(取得できなかったメール)'") == 1);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 3);
+  // Marked on the server only after the stub's commit, like any stored mail.
+  CHECK(server_count(servers, "SEEN") == 3);
+  fs::permissions(servers.inbox_files().at(broken_name), fs::perms::owner_read | fs::perms::owner_write);
+}

@@ -189,3 +189,83 @@ TEST_CASE("a locked database stops a pass, fails nothing, and the next pass does
   }
   CHECK(deliver_due(store, *sink, now, ctx.settings.delivery).sent == pending);
 }
+
+namespace {
+// The spool file of message `id`, moved away (unreadable) and back.
+struct HiddenSpool {
+  fs::path file, away;
+  HiddenSpool(Store& store, std::int64_t id) {
+    file = store.spool_path(load_message(store, id)->sha256);
+    away = file;
+    away += ".away";
+    fs::rename(file, away);
+  }
+  void restore() const { fs::rename(away, file); }
+};
+}  // namespace
+
+TEST_CASE("a spool file that cannot be read is retried with backoff, never failed, and ticketed once it is back") {
+  Deployment dep("36500d", 3, "staff: [staff@passlogic-cloud.example.jp]\n");
+  auto now = at(2025, 6, 2, 10);
+  dep.add_mail("a", mail("it-admin@sakura-giken.co.jp", "一通目", "sp-a@sakura-giken.co.jp"), now);
+  Store store(dep.dir.path / "store");
+  Context ctx = make_context(store, dep.config, [&now] { return now; }, dep.runtime);
+  auto source = make_source(dep.config.mailboxes[0], store);
+  REQUIRE(intake(ctx, *source, dep.config.mailboxes[0]) == 1);
+  const std::int64_t id = count(store, "SELECT id FROM messages");
+  HiddenSpool hidden(store, id);
+  auto done = process_pending(ctx);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].action == MailAction::retry_later);  // was: failed, for ever
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state = 'fetched' AND attempts = 1") == 1);
+  // Backoff: not tried again at once (1 min ± 20 %), tried after it.
+  CHECK(count(store, "SELECT retry_at FROM messages") >= (now + std::chrono::seconds(48)).time_since_epoch().count());
+  CHECK(process_pending(ctx).empty());
+  hidden.restore();
+  now += std::chrono::minutes(2);
+  done = process_pending(ctx);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].action == MailAction::new_ticket);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets WHERE flagged = 0") == 1);
+  CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE kind = 'acknowledgement'") == 1);
+}
+
+TEST_CASE("a mail that fails message_attempts times becomes a flagged ticket with the reason; nothing goes to its sender") {
+  Deployment dep("36500d", 3, "staff: [staff@passlogic-cloud.example.jp]\nmessage_attempts: 3\n");
+  auto now = at(2025, 6, 2, 10);
+  dep.add_mail("a", mail("it-admin@sakura-giken.co.jp", "読めない", "sp-b@sakura-giken.co.jp"), now);
+  dep.add_mail("b", mail("it-admin@sakura-giken.co.jp", "読める", "sp-c@sakura-giken.co.jp"), now);
+  Store store(dep.dir.path / "store");
+  Context ctx = make_context(store, dep.config, [&now] { return now; }, dep.runtime);
+  auto source = make_source(dep.config.mailboxes[0], store);
+  REQUIRE(intake(ctx, *source, dep.config.mailboxes[0]) == 2);
+  const std::int64_t bad = count(store, "SELECT id FROM messages WHERE source_key = 'a'");
+  HiddenSpool hidden(store, bad);
+  // The other mail is not held up by it.
+  auto done = process_pending(ctx);
+  CHECK(done.size() == 2);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == 1);
+  for (int pass = 2; pass <= 3; ++pass) {
+    now += std::chrono::hours(2);
+    done = process_pending(ctx);
+    REQUIRE(done.size() == 1);
+  }
+  CHECK(done[0].action == MailAction::new_ticket);
+  CHECK(done[0].outcome == "set_aside");
+  const auto t = load_ticket(store, done[0].ticket);
+  REQUIRE(t);
+  CHECK(t->flagged);
+  CHECK(t->desk == "passlogic-cloud");
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets WHERE number = '" + t->number +
+                         "' AND outcome = 'set_aside' AND reason LIKE '%open %'") == 1);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE id = " + std::to_string(bad) +
+                         " AND state = 'ticketed' AND ticket_id = " + std::to_string(t->id)) == 1);
+  // Staff hear of it; the sender gets nothing for it (one acknowledgement: the other mail's).
+  CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE ticket_id = " + std::to_string(t->id) +
+                         " AND kind = 'staff_notice'") == 1);
+  CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE ticket_id = " + std::to_string(t->id) +
+                         " AND kind != 'staff_notice'") == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state = 'failed'") == 0);
+  now += std::chrono::hours(2);
+  CHECK(process_pending(ctx).empty());
+}

@@ -10,6 +10,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <csignal>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <poll.h>
@@ -202,4 +203,27 @@ TEST_CASE("message list and message retry: a failed message comes back after a f
   auto after = run_madoguchi({"message", "list", "--config", cfg.string()});
   CHECK(after.output.find("3 message(s)") != std::string::npos);
   CHECK(after.output.find("ticketed") != std::string::npos);
+}
+
+TEST_CASE("run: a second long-running daemon on the same store exits with run_locked; run --once still works beside it") {
+  RunDir dir;
+  const auto cfg = dir.config();
+  DaemonProcess first({"run", "--config", cfg.string()}, dir.path / "first.log");
+  REQUIRE(first.wait_for_log("event=daemon_ready", std::chrono::seconds(20)));
+  DaemonProcess second({"run", "--config", cfg.string()}, dir.path / "second.log");
+  CHECK(second.wait(std::chrono::seconds(20)) == 1);
+  CHECK(second.log().find("event=run_locked") != std::string::npos);
+  // The first one is untouched, and a one-shot pass beside it is allowed (compare-and-set).
+  dir.add_mail(1);
+  CHECK(madoguchi::testing::run_madoguchi({"run", "--once", "--config", cfg.string()}).exit_code == 0);
+  CHECK(madoguchi::testing::store_count(dir.path / "store" / "madoguchi.db", "SELECT COUNT(*) FROM tickets") == 1);
+  CHECK(first.log().find("event=run_locked") == std::string::npos);
+  first.signal(SIGTERM);
+  CHECK(first.wait(std::chrono::seconds(20)) == 0);
+  // The lock goes with the process, however it ended: a new daemon starts.
+  DaemonProcess third({"run", "--config", cfg.string()}, dir.path / "third.log");
+  CHECK(third.wait_for_log("event=daemon_ready", std::chrono::seconds(20)));
+  third.kill_hard();
+  DaemonProcess fourth({"run", "--config", cfg.string()}, dir.path / "fourth.log");
+  CHECK(fourth.wait_for_log("event=daemon_ready", std::chrono::seconds(20)));
 }
