@@ -66,7 +66,7 @@ namespace madoguchi::daemon {
   X(outbox_failed, "outbox", "a permanent failure, or retried until smtp.max_age")                \
   X(outbox_bounced, "outbox", "a DSN reported a hard bounce of one of our mails")                 \
   X(outbox_suppressed, "outbox", "automatic mail not sent: the address keeps bouncing")           \
-  X(smtp_unavailable, "outbox", "the SMTP server cannot be used now; the round stops, rows wait")
+  X(smtp_unavailable, "outbox", "the SMTP server cannot be used now: unreachable, or it refused the session (code and stage: connect, ehlo, starttls, auth, mail_from); the round stops, rows wait")
 
 enum class Event {
 #define MADOGUCHI_EVENT_ENUM(name, group, meaning) name,

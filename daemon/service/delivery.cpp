@@ -92,11 +92,14 @@ bool deliver_one(Store& store, MailSink& sink, const DueMail& mail, std::chrono:
                                            : Event::outbox_deferred,
             {{"outbox", std::to_string(mail.id)}, {"to", mask_address(mail.recipient)},
              {"attempts", std::to_string(attempts)}, {"code", code_text}});
-  if (state == OutboxState::pending && r.status == SendResult::Status::temporary_failure &&
-      server_level_code(code)) {
+  // The server refuses the session (unreachable, 421, authentication, relay denied at MAIL
+  // FROM): the next row would meet the same refusal, so the round stops and the rest wait
+  // without an attempt counted. Only the code and the stage: the reply may echo our sender.
+  if (r.status == SendResult::Status::temporary_failure && (server_level_code(code) || session_stage(r.stage))) {
     stats.server_unreachable = true;
     log_event(spdlog::level::warn, Event::smtp_unavailable,
-              {{"code", code_text}, {"detail", code ? std::string("server refused the session") : r.reply}});
+              {{"code", code_text}, {"stage", to_string(r.stage)},
+               {"detail", code ? std::string("server refused the session") : r.reply}});
     return false;
   }
   return true;

@@ -27,8 +27,10 @@ struct DeliveryStats {
 
 // Delivers every pending row that is due. A temporary failure is retried with exponential
 // backoff and jitter (retry_delay) until policy.max_age, then failed; a permanent one fails at
-// once. A temporary failure that is not about the message (no server reply, 421, or an
-// authentication/TLS refusal) ends the round: the other rows wait without an attempt counted.
+// once. A failure that is not about the message — no server reply, 421, an authentication or
+// TLS refusal, any refusal of the session before RCPT TO (the sink reports those, 5xx
+// included, as temporary: SmtpStage) — defers the row with the same backoff, logs
+// `smtp_unavailable` and ends the round: the other rows wait without an attempt counted.
 // `between_mails`, when set, is called before each row.
 DeliveryStats deliver_due(Store& store, MailSink& sink, std::chrono::sys_seconds now,
                           const DeliveryPolicy& policy, const BetweenMails& between_mails = {});

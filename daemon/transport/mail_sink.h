@@ -11,9 +11,15 @@ struct Envelope {
   std::string recipient;  // one recipient per transaction
 };
 
+// The step of an SMTP transaction a failure happened in (none: sent, or not SMTP). Up to
+// MAIL FROM a refusal is about the session — the server, our configuration, our sender — and
+// would meet every message alike; from RCPT TO on it is about this recipient or message.
+enum class SmtpStage { none, connect, ehlo, starttls, auth, mail_from, rcpt_to, data, end_of_data };
+
 struct SendResult {
   enum class Status { sent, temporary_failure, permanent_failure } status = Status::sent;
   std::string reply;  // the server's last reply (or the local error), for the outbox row
+  SmtpStage stage = SmtpStage::none;  // where it failed
 };
 
 class MailSink {

@@ -2,6 +2,9 @@
 // RFC 3463 enhanced status codes), used by the delivery policy and bounce handling.
 #pragma once
 
+#include "daemon/transport/mail_sink.h"
+
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +24,19 @@ bool auth_or_tls_refusal(int code);
 // A temporary failure that is not about the message — no reply, 421 (service closing), or an
 // authentication/TLS refusal (530, 534, 535, 538): the next mail would fail the same way.
 bool server_level_code(int code);
+
+// The stage a command line we sent begins: "EHLO …"/"HELO …" ehlo, "STARTTLS" starttls,
+// "AUTH …" auth, "MAIL FROM:…" mail_from, "RCPT TO:…" rcpt_to, "DATA" data; nullopt for
+// anything else (QUIT, SASL continuation lines). Only the verb is looked at: an AUTH line
+// carries credentials and is never kept.
+std::optional<SmtpStage> command_stage(std::string_view line);
+
+// connect, ehlo, starttls, auth, mail_from: a refusal there is the server refusing the
+// session (relay denied, authentication required), never a verdict on one message.
+bool session_stage(SmtpStage stage);
+
+// "connect", "ehlo", "starttls", "auth", "mail_from", "rcpt_to", "data", "end_of_data", "-".
+std::string_view to_string(SmtpStage stage);
 
 // A permanent refusal of the mailbox itself (5.1.x: no such user, bad address): as good as
 // a DSN for the bounce count.

@@ -37,24 +37,41 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
   return len;
 }
 
-// The server's replies (CURLINFO_HEADER_IN for SMTP): the last line, and the last refusal
-// (4xx/5xx), because after a refusal libcurl closes the session and "221 Bye" comes last.
-// Only incoming data is looked at: our AUTH line never passes through here.
+// The dialogue as libcurl's debug callback shows it. From the server (CURLINFO_HEADER_IN):
+// the last line, and the last refusal (4xx/5xx), because after a refusal libcurl closes the
+// session and "221 Bye" comes last. From us (CURLINFO_HEADER_OUT): only the verb of each
+// command, to know the stage a refusal answers (libcurl's return code does not tell MAIL
+// from RCPT, nor a refused greeting from a refused end of data). Our AUTH line passes
+// through command_stage, which looks at its first word; nothing of it is kept.
 struct Replies {
   std::string last;
   std::string last_refusal;
+  SmtpStage stage = SmtpStage::connect;  // the greeting comes before any command
+  SmtpStage refusal_stage = SmtpStage::none;
 };
 
-int debug_cb(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
-  if (type != CURLINFO_HEADER_IN) return 0;
-  auto* replies = static_cast<Replies*>(user);
-  std::string_view text(data, size);
+std::string_view last_line(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
   const auto nl = text.rfind('\n');
   if (nl != std::string_view::npos) text.remove_prefix(nl + 1);
+  return text;
+}
+
+int debug_cb(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  auto* replies = static_cast<Replies*>(user);
+  if (type == CURLINFO_HEADER_OUT) {
+    if (const auto stage = command_stage(std::string_view(data, size))) replies->stage = *stage;
+    return 0;
+  }
+  if (type != CURLINFO_HEADER_IN) return 0;
+  const std::string_view text = last_line(std::string_view(data, size));
   if (text.empty()) return 0;
   replies->last.assign(text.substr(0, 300));
-  if (text[0] == '4' || text[0] == '5') replies->last_refusal = replies->last;
+  if (text[0] == '3' && replies->stage == SmtpStage::data) replies->stage = SmtpStage::end_of_data;  // 354
+  if (text[0] == '4' || text[0] == '5') {
+    replies->last_refusal = replies->last;
+    replies->refusal_stage = replies->stage;
+  }
   return 0;
 }
 
@@ -126,19 +143,20 @@ SendResult SmtpSink::send(const Envelope& envelope, std::string_view raw, std::s
 
   if (rc == CURLE_OK) return {SendResult::Status::sent, replies.last.empty() ? "250" : replies.last};
   const std::string& last_reply = replies.last_refusal;
+  const SmtpStage stage = replies.refusal_stage != SmtpStage::none ? replies.refusal_stage : replies.stage;
   const std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
   // The server refused something: its own words, if it spoke at all in this transaction.
   if (code >= 400 && code < 600) {
     std::string reply = last_reply.size() >= 3 && last_reply.compare(0, 3, std::to_string(code)) == 0
                             ? last_reply : std::to_string(code) + " " + detail;
-    const bool permanent = code >= 500 && !auth_or_tls_refusal(code);
+    const bool permanent = code >= 500 && !auth_or_tls_refusal(code) && !session_stage(stage);
     return {permanent ? SendResult::Status::permanent_failure : SendResult::Status::temporary_failure,
-            reply};
+            reply, stage};
   }
   if (rc == CURLE_LOGIN_DENIED)
-    return {SendResult::Status::temporary_failure, "no reply: authentication failed (rc=67)"};
+    return {SendResult::Status::temporary_failure, "no reply: authentication failed (rc=67)", SmtpStage::auth};
   return {SendResult::Status::temporary_failure,
-          "no reply: " + detail + " (rc=" + std::to_string(static_cast<int>(rc)) + ")"};
+          "no reply: " + detail + " (rc=" + std::to_string(static_cast<int>(rc)) + ")", stage};
 }
 
 }  // namespace madoguchi::daemon

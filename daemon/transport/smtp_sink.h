@@ -6,12 +6,15 @@
 // system store). AUTH with user + password when a user is configured. The URL's path, if
 // any, is the EHLO name (smtp://host:587/mail.example.jp).
 //
-// Results (SendResult): 2xx after the final dot -> sent; 5xx from the server -> permanent,
-// except 530/534/535/538 (authentication or TLS required: the configuration is wrong, not
-// the message, so the mail waits for the fix); 4xx, no connection, TLS failures, timeouts
-// -> temporary. `reply` is the server's last reply line ("550 5.1.1 …"), or, when the
-// server said nothing, "no reply: <libcurl error>" (no leading digit: the outbox uses that
-// to tell an unreachable server from a refusal). Credentials never reach a reply or a log.
+// Results (SendResult): 2xx after the final dot -> sent; 5xx to RCPT TO, DATA or the end of
+// the data -> permanent (this recipient or this message is refused); a refusal of the session
+// — at the greeting, EHLO/HELO, STARTTLS, AUTH or MAIL FROM ("554 relay access denied",
+// "530 authentication required"), 5xx included — and 4xx, no connection, TLS failures,
+// timeouts -> temporary: the next message would meet the same refusal, so the mail waits for
+// the server or the configuration to be fixed. `stage` says which step failed. `reply` is
+// the server's last reply line ("550 5.1.1 …"), or, when the server said nothing, "no reply:
+// <libcurl error>" (no leading digit: the outbox uses that to tell an unreachable server from
+// a refusal). Credentials never reach a reply or a log.
 #pragma once
 
 #include "daemon/transport/settings.h"

@@ -3,14 +3,20 @@
 
   smtp_scripted.py --listen 127.0.0.1:PORT --dir CAPTURE_DIR \
       [--data-replies "451 4.3.0 Try again later|250"] [--reject-rcpt ADDR=550 ...]
+      [--refuse-mail "554 5.7.1 Relay access denied"] [--refuse-ehlo "554 …"] [--refuse-while PATH]
 
 --data-replies: the replies to successive DATA commands, '|'-separated; "250" means accept
   (the message is captured as <seq>.eml + <seq>.json, like the kit's smtp_capture.py); the
   last entry repeats once the list is used up.
 --reject-rcpt: answer RCPT TO:<ADDR> with that code (e.g. 550 "5.1.1 user unknown").
+--refuse-mail REPLY: answer every MAIL FROM with REPLY (a session-level refusal: relay denied).
+--refuse-ehlo REPLY: answer every EHLO and HELO with REPLY.
+--refuse-while PATH: the refusals above (MAIL, EHLO, and the --reject-rcpt ones) apply only
+  while PATH exists, so a test can let the same server accept again by removing the file.
 --auth USER:PASS: require AUTH (without TLS, loopback tests only); a wrong password gets
   "535 5.7.8" (the kit's capture server sends no reply at all to a failed AUTH).
-Every command is appended to CAPTURE_DIR/../transcript.log ("RCPT <addr>", "DATA 451").
+Every RCPT and DATA is appended to CAPTURE_DIR/../transcript.log ("RCPT <addr> 250", "DATA 451"),
+and every refused MAIL or EHLO/HELO ("MAIL refused 554", "EHLO refused 554").
 Stops on SIGTERM/SIGINT. Loopback only.
 """
 import argparse
@@ -27,10 +33,13 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class ScriptedHandler:
-    def __init__(self, outdir, data_replies, reject):
+    def __init__(self, outdir, data_replies, reject, refuse_mail=None, refuse_ehlo=None, refuse_while=None):
         self.outdir = outdir
         self.data_replies = data_replies
         self.reject = reject
+        self.refuse_mail = refuse_mail
+        self.refuse_ehlo = refuse_ehlo
+        self.refuse_while = refuse_while
         self.seq = 0
         self.transcript = os.path.join(os.path.dirname(os.path.abspath(outdir)), 'transcript.log')
         os.makedirs(outdir, exist_ok=True)
@@ -39,8 +48,33 @@ class ScriptedHandler:
         with open(self.transcript, 'a') as f:
             f.write(line + '\n')
 
+    def refusing(self, reply):
+        return reply and (self.refuse_while is None or os.path.exists(self.refuse_while))
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        if self.refusing(self.refuse_ehlo):
+            self.log('EHLO refused %s' % self.refuse_ehlo.split(' ')[0])
+            return [self.refuse_ehlo]
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        if self.refusing(self.refuse_ehlo):
+            self.log('HELO refused %s' % self.refuse_ehlo.split(' ')[0])
+            return self.refuse_ehlo
+        session.host_name = hostname
+        return '250 %s' % server.hostname
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refusing(self.refuse_mail):
+            self.log('MAIL refused %s' % self.refuse_mail.split(' ')[0])
+            return self.refuse_mail
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return '250 OK'
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        code = self.reject.get(address.lower())
+        code = self.reject.get(address.lower()) if self.refusing(True) else None
         self.log('RCPT %s %s' % (address, code or 250))
         if code:
             return '%d %s.1.1 <%s>: Recipient address rejected' % (code, str(code)[0], address)
@@ -75,6 +109,9 @@ def main():
     ap.add_argument('--dir', required=True)
     ap.add_argument('--data-replies', default='250')
     ap.add_argument('--reject-rcpt', action='append', default=[])
+    ap.add_argument('--refuse-mail')
+    ap.add_argument('--refuse-ehlo')
+    ap.add_argument('--refuse-while')
     ap.add_argument('--auth')
     a = ap.parse_args()
     host, port = a.listen.rsplit(':', 1)
@@ -84,7 +121,8 @@ def main():
     for r in a.reject_rcpt:
         addr, code = r.rsplit('=', 1)
         reject[addr.lower()] = int(code)
-    handler = ScriptedHandler(a.dir, a.data_replies.split('|'), reject)
+    handler = ScriptedHandler(a.dir, a.data_replies.split('|'), reject,
+                              a.refuse_mail, a.refuse_ehlo, a.refuse_while)
     kw = {}
     if a.auth:
         user, password = (x.encode() for x in a.auth.split(':', 1))

@@ -33,6 +33,28 @@ TEST_CASE("smtp replies: code, enhanced status and what they mean") {
   CHECK_FALSE(mailbox_refused("5.7.1"));
 }
 
+TEST_CASE("smtp stages: the command we sent names the stage a refusal answers") {
+  CHECK(command_stage("EHLO madoguchi\r\n") == SmtpStage::ehlo);
+  CHECK(command_stage("HELO madoguchi\r\n") == SmtpStage::ehlo);
+  CHECK(command_stage("STARTTLS\r\n") == SmtpStage::starttls);
+  CHECK(command_stage("AUTH PLAIN AHJlbGF5AHMzY3JldA==\r\n") == SmtpStage::auth);
+  CHECK(command_stage("MAIL FROM:<>\r\n") == SmtpStage::mail_from);
+  CHECK(command_stage("mail from:<support@example.jp> SIZE=120\r\n") == SmtpStage::mail_from);
+  CHECK(command_stage("RCPT TO:<taro@example.co.jp>\r\n") == SmtpStage::rcpt_to);
+  CHECK(command_stage("DATA\r\n") == SmtpStage::data);
+  CHECK_FALSE(command_stage("QUIT\r\n"));                 // after a refusal: the stage stays
+  CHECK_FALSE(command_stage("AHJlbGF5AHMzY3JldA==\r\n"));  // a SASL continuation line
+  CHECK_FALSE(command_stage("DATABASE\r\n"));
+  CHECK_FALSE(command_stage(""));
+  // Up to MAIL FROM the server refuses the session; from RCPT TO on, this mail.
+  for (auto s : {SmtpStage::connect, SmtpStage::ehlo, SmtpStage::starttls, SmtpStage::auth, SmtpStage::mail_from})
+    CHECK(session_stage(s));
+  for (auto s : {SmtpStage::none, SmtpStage::rcpt_to, SmtpStage::data, SmtpStage::end_of_data})
+    CHECK_FALSE(session_stage(s));
+  CHECK(to_string(SmtpStage::mail_from) == "mail_from");
+  CHECK(to_string(SmtpStage::none) == "-");
+}
+
 TEST_CASE("stdin source: one mail, cut at the limit, keyed by its bytes, taken once") {
   std::istringstream in(std::string(100, 'a'));
   StdinSource source("pipe", in, 40);
