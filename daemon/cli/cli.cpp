@@ -1,6 +1,9 @@
 // cli.cpp — dispatch of the `madoguchi` subcommands (see cli.h for exit codes).
 #include "daemon/cli/cli.h"
 
+#include "daemon/log/log.h"
+#include "daemon/server/runtime.h"
+
 #include <cstdlib>
 #include <iostream>
 #include <vector>
@@ -17,6 +20,22 @@ void add_config_option(CLI::App& app, ConfigOption& option) {
   app.add_option("-c,--config", option.path,
                  "main configuration file (default: $MADOGUCHI_CONFIG, else "
                  "/etc/madoguchi/madoguchi.yaml)");
+}
+
+std::unique_ptr<Session> open_store_session(const ConfigOption& option, std::string_view command) {
+  rules::ConfigErrors errors;
+  auto config = load_main_config(option.resolved(), errors);
+  if (!config) {
+    for (const auto& e : errors) std::cerr << e.to_string() << '\n';
+    return nullptr;
+  }
+  init_logging("warn", !config->log_personal_data);
+  try {
+    return open_session(*config, system_now);
+  } catch (const std::exception& e) {
+    std::cerr << "madoguchi " << command << ": " << e.what() << '\n';
+    return nullptr;
+  }
 }
 
 Subcommand add_unbuilt_command(CLI::App& root, const std::string& name,
@@ -36,7 +55,7 @@ int run_cli(int argc, char** argv) {
   std::vector<Subcommand> commands{
       add_run_command(root),      add_deliver_command(root), add_check_command(root),
       add_classify_command(root), add_parse_command(root),   add_calendar_command(root),
-      add_ticket_command(root),   add_message_command(root),
+      add_ticket_command(root),   add_message_command(root), add_outbox_command(root),
   };
   try {
     root.parse(argc, argv);

@@ -6,9 +6,13 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 
 namespace madoguchi::daemon {
+
+struct Session;  // server/runtime.h
 
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
@@ -28,6 +32,11 @@ struct ConfigOption {
 };
 void add_config_option(CLI::App& app, ConfigOption& option);
 
+// Loads the configuration and opens its store without the runtime (desks, templates), as the
+// listing and retry commands need; logging at warn, addresses masked unless log_personal_data.
+// On failure prints the errors ("madoguchi <command>: …") and returns nullptr.
+std::unique_ptr<Session> open_store_session(const ConfigOption& config, std::string_view command);
+
 // Registers a subcommand whose implementation has not landed yet: it prints which issue
 // builds it and exits 2.
 Subcommand add_unbuilt_command(CLI::App& root, const std::string& name,
@@ -41,6 +50,7 @@ Subcommand add_parse_command(CLI::App& root);
 Subcommand add_calendar_command(CLI::App& root);
 Subcommand add_ticket_command(CLI::App& root);
 Subcommand add_message_command(CLI::App& root);
+Subcommand add_outbox_command(CLI::App& root);
 
 // Parses argv, runs the chosen subcommand, returns the process exit code.
 int run_cli(int argc, char** argv);

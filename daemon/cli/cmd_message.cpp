@@ -2,7 +2,6 @@
 // ID|--all`: what the store holds of incoming mail in each state, and the way back for a
 // failed message after the operator fixed its cause (service/message_admin.h does the work).
 #include "daemon/cli/cli.h"
-#include "daemon/log/log.h"
 #include "daemon/server/runtime.h"
 #include "daemon/service/message_admin.h"
 #include "daemon/service/ticket_tags.h"
@@ -22,26 +21,10 @@ struct MessageOptions {
   bool all = false;     // retry
 };
 
-std::unique_ptr<Session> open(const MessageOptions& opt) {
-  rules::ConfigErrors errors;
-  auto config = load_main_config(opt.config.resolved(), errors);
-  if (!config) {
-    for (const auto& e : errors) std::cerr << e.to_string() << '\n';
-    return nullptr;
-  }
-  init_logging("warn", !config->log_personal_data);
-  try {
-    return open_session(*config, system_now);
-  } catch (const std::exception& e) {
-    std::cerr << "madoguchi message: " << e.what() << '\n';
-    return nullptr;
-  }
-}
-
 int cmd_list(const MessageOptions& opt) {
   std::optional<MessageState> state;
   if (!opt.state.empty()) state = parse_state<MessageState>(opt.state);
-  auto s = open(opt);
+  auto s = open_store_session(opt.config, "message");
   if (!s) return exit_failure;
   const auto rows = message_list(*s->store, state);
   std::cout << "id      state       mailbox       received                   sender / subject / error\n";
@@ -60,7 +43,7 @@ int cmd_retry(const MessageOptions& opt) {
     std::cerr << "madoguchi message retry: give a message ID or --all\n";
     return exit_usage;
   }
-  auto s = open(opt);
+  auto s = open_store_session(opt.config, "message");
   if (!s) return exit_failure;
   const MessageRetryResult r = opt.all ? retry_all_failed_messages(*s->store) : retry_message(*s->store, opt.id);
   switch (r.code) {

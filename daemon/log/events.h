@@ -56,6 +56,7 @@ namespace madoguchi::daemon {
   X(ticket_auto_closed, "tickets", "a silent ticket was closed after its warning")                \
   X(ticket_overdue, "tickets", "a ticket passed its first-response due time without a staff reply") \
   X(message_retry, "cli", "`message retry`: failed messages were set back to fetched for the next pass") \
+  X(outbox_retry, "cli", "`outbox retry`: failed outgoing mail was set back to pending, due now, for the next outbox round") \
   X(ticket_reply, "cli", "`ticket reply`: a staff reply was queued")                              \
   X(ticket_note, "cli", "`ticket note`: an internal note was recorded")                           \
   X(ticket_status, "cli", "`ticket status`: the status was set")                                  \

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "daemon/service/context.h"
+#include "daemon/service/retry_result.h"
 #include "daemon/store/messages.h"
 
 #include <cstdint>
@@ -15,11 +16,7 @@ namespace madoguchi::daemon {
 // Incoming messages in `state` (all when nullopt), oldest first.
 std::vector<MessageListing> message_list(Store& store, std::optional<MessageState> state);
 
-struct MessageRetryResult {
-  enum class Code { retried, not_found, not_failed };
-  Code code = Code::retried;
-  int count = 0;  // messages moved back to fetched
-};
+using MessageRetryResult = RetryResult;  // count: messages moved back to fetched
 // A failed message back to fetched, to be run again by the next pass (a refusal, not an
 // exception, when it does not exist or is not failed).
 MessageRetryResult retry_message(Store& store, std::int64_t id);

@@ -7,6 +7,7 @@
 namespace madoguchi::daemon {
 namespace {
 const std::string kPending(to_string(OutboxState::pending));
+const std::string kFailed(to_string(OutboxState::failed));
 }  // namespace
 
 std::int64_t enqueue(Transaction& tx, const OutboxRow& row, std::chrono::sys_seconds now) {
@@ -124,6 +125,45 @@ std::vector<OutboxSummary> outbox_of_ticket(Store& store, std::int64_t ticket_id
                    parse_state<OutboxState>(o.getColumn(4).getString()).value_or(OutboxState::failed),
                    o.getColumn(5).getInt(), o.getColumn(6).getString()});
   return out;
+}
+
+std::vector<OutboxListing> list_outbox(Store& store, std::optional<OutboxState> state) {
+  SQLite::Statement q(store.db(),
+                      "SELECT id, state, kind, recipient, attempts, created_at, next_attempt_at, "
+                      "COALESCE(last_reply,'') FROM outbox WHERE (?1 IS NULL OR state = ?1) ORDER BY id");
+  if (state) q.bind(1, std::string(to_string(*state))); else q.bind(1);
+  std::vector<OutboxListing> out;
+  while (q.executeStep())
+    out.push_back({q.getColumn(0).getInt64(),
+                   parse_state<OutboxState>(q.getColumn(1).getString()).value_or(OutboxState::failed),
+                   q.getColumn(2).getString(), q.getColumn(3).getString(), q.getColumn(4).getInt(),
+                   from_unix(q.getColumn(5).getInt64()), from_unix(q.getColumn(6).getInt64()),
+                   q.getColumn(7).getString()});
+  return out;
+}
+
+std::optional<OutboxState> outbox_state(Store& store, std::int64_t id) {
+  SQLite::Statement q(store.db(), "SELECT state FROM outbox WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  return parse_state<OutboxState>(q.getColumn(0).getString());
+}
+
+bool retry_failed_outbox(Transaction& tx, std::int64_t id, std::chrono::sys_seconds now) {
+  SQLite::Statement upd(tx.db(), "UPDATE outbox SET state = ?, next_attempt_at = ? WHERE id = ? AND state = ?");
+  upd.bind(1, kPending);
+  upd.bind(2, to_unix(now));
+  upd.bind(3, id);
+  upd.bind(4, kFailed);
+  return upd.exec() == 1;
+}
+
+int retry_all_failed_outbox(Transaction& tx, std::chrono::sys_seconds now) {
+  SQLite::Statement upd(tx.db(), "UPDATE outbox SET state = ?, next_attempt_at = ? WHERE state = ?");
+  upd.bind(1, kPending);
+  upd.bind(2, to_unix(now));
+  upd.bind(3, kFailed);
+  return upd.exec();
 }
 
 }  // namespace madoguchi::daemon

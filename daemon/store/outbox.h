@@ -67,4 +67,22 @@ struct OutboxSummary {
 };
 std::vector<OutboxSummary> outbox_of_ticket(Store& store, std::int64_t ticket_id);
 
+// Outgoing rows for `madoguchi outbox list`, oldest first; all states when nullopt.
+struct OutboxListing {
+  std::int64_t id = 0;
+  OutboxState state = OutboxState::pending;
+  std::string kind, recipient;
+  int attempts = 0;
+  std::chrono::sys_seconds created_at{}, next_attempt_at{};
+  std::string last_reply;
+};
+std::vector<OutboxListing> list_outbox(Store& store, std::optional<OutboxState> state);
+// The state of row `id`, nullopt when there is no such row.
+std::optional<OutboxState> outbox_state(Store& store, std::int64_t id);
+// failed -> pending, due at `now`, attempts and last reply kept; false when the row is not
+// failed (another process retried it, or it never failed). One compare-and-set.
+bool retry_failed_outbox(Transaction& tx, std::int64_t id, std::chrono::sys_seconds now);
+// Every failed row -> pending, due at `now`; the number moved.
+int retry_all_failed_outbox(Transaction& tx, std::chrono::sys_seconds now);
+
 }  // namespace madoguchi::daemon

@@ -3,10 +3,12 @@
 // mail alike, so no row may fail for good: the row tried waits with the backoff, the round
 // stops, `smtp_unavailable` says why (code and stage, no address), and once the server
 // accepts again each row goes out exactly once. A refusal of one recipient (RCPT TO) stays
-// that row's permanent failure and the round goes on.
+// that row's permanent failure and the round goes on; `outbox retry` brings a failed row
+// back (a compare-and-set on failed) and it is then sent once.
 #include <doctest/doctest.h>
 
 #include "daemon/service/delivery.h"
+#include "daemon/service/outbox_admin.h"
 #include "daemon/store/outbox.h"
 #include "daemon/store/store.h"
 #include "daemon/transport/smtp_sink.h"
@@ -141,3 +143,53 @@ TEST_CASE("smtp: 5xx at RCPT TO fails that one row; the round goes on and the se
   CHECK(server.captured().size() == 2);
 }
 
+TEST_CASE("outbox retry: a failed row is sent once more, once; a row that is not failed is left alone") {
+  LogCapture log;
+  TempDir tmp;
+  const fs::path refusing = tmp.path / "refusing";
+  std::ofstream(refusing) << "on\n";
+  ScriptedSmtp server(tmp.path, {"--reject-rcpt", "nobody@example.co.jp=550", "--reject-rcpt",
+                                 "gone@example.co.jp=550", "--refuse-while", refusing.string()});
+  Store store(tmp.path / "store");
+  SmtpSink sink(plain(server.url()));
+  const auto ok = queue(store, "yamada@example.co.jp", 1);
+  const auto nobody = queue(store, "nobody@example.co.jp", 2);
+  const auto gone = queue(store, "gone@example.co.jp", 3);
+  CHECK(deliver_due(store, sink, kNow, kMaxAge).failed == 2);
+  CHECK(row_state(store, nobody).state == "failed");
+
+  // Not failed, or not there: refused, nothing changes.
+  CHECK(retry_outbox_mail(store, ok, kNow).code == OutboxRetryResult::Code::not_failed);
+  CHECK(retry_outbox_mail(store, 9999, kNow).code == OutboxRetryResult::Code::not_found);
+  CHECK(row_state(store, ok).state == "sent");
+  CHECK(row_state(store, ok).attempts == 1);
+  CHECK(log.count("event=outbox_retry") == 0);
+
+  fs::remove(refusing);  // the mailboxes exist now
+  const sys_seconds t = kNow + std::chrono::hours(1);
+  CHECK(deliver_due(store, sink, t, kMaxAge).sent == 0);  // failed stays failed until retried
+  const auto one = retry_outbox_mail(store, nobody, t);
+  CHECK(one.code == OutboxRetryResult::Code::retried);
+  CHECK(one.count == 1);
+  const RowState r = row_state(store, nobody);
+  CHECK(r.state == "pending");
+  CHECK(r.attempts == 1);  // kept: the row's history
+  CHECK(retry_outbox_mail(store, nobody, t).code == OutboxRetryResult::Code::not_failed);  // retried already
+  CHECK(log.count("event=outbox_retry outbox=" + std::to_string(nobody)) == 1);
+  CHECK(deliver_due(store, sink, t, kMaxAge).sent == 1);  // due at once, not after a backoff
+  CHECK(row_state(store, nobody).state == "sent");
+  CHECK(row_state(store, nobody).attempts == 2);
+  CHECK(row_state(store, gone).state == "failed");  // only the row asked for
+
+  const auto all = retry_all_failed_outbox_mail(store, t);
+  CHECK(all.count == 1);
+  CHECK(deliver_due(store, sink, t, kMaxAge).sent == 1);
+  CHECK(deliver_due(store, sink, t + std::chrono::hours(5), kMaxAge).sent == 0);
+  CHECK(retry_all_failed_outbox_mail(store, t).count == 0);
+  const auto files = server.captured();
+  REQUIRE(files.size() == 3);
+  std::set<std::string> ids;
+  for (const auto& f : files) ids.insert(madoguchi::parsers::parse_mail(slurp(f)).message_id);
+  CHECK(ids.size() == 3);
+  CHECK(occurrences(server.transcript(), "RCPT nobody@example.co.jp 250\n") == 1);
+}
