@@ -2,10 +2,14 @@
 """compare_python.py — compare `madoguchi parse` with Python's email package (policy=default)
 over the shared corpus, field by field: subject, from, message_id, first 200 characters of text.
 
-Usage: compare_python.py MADOGUCHI_BINARY [SHARED_DIR] [--show]
+Usage: compare_python.py MADOGUCHI_BINARY [SHARED_DIR] [--show] [--golden FILE]
 Prints agreement per field and the files that differ. Values are printed only with --show
 (the corpus is public test mail, but we keep the habit of not printing mail content).
-Exit status: 0, unless madoguchi crashed or printed invalid JSON on some file (1).
+With --golden FILE (tests/corpus/golden.json, CTest corpus/compare_python): every difference
+must be one the file records with a review note, with the same values on both sides, and
+every difference it records must still be there; see make_golden.py.
+Exit status: 1 when madoguchi crashed or printed invalid JSON on some file, or with --golden
+on any difference not reviewed or any recorded one gone; else 0.
 """
 import email
 import email.policy
@@ -30,7 +34,24 @@ def html_to_text(s):
     return html.unescape(s).replace("\xa0", " ")
 
 
+def undecodable_shown(s):
+    """Python's email package keeps bytes it cannot decode as lone surrogates (U+DC80-U+DCFF,
+    surrogateescape); they cannot be written as UTF-8, so they are shown as the literal text
+    \\xHH (a text madoguchi, whose strings are always valid UTF-8, never gives for such bytes)."""
+    return re.sub("[\ud800-\udfff]", lambda m: "\\x%02x" % (ord(m.group()) & 0xFF), s)
+
+
 def python_view(data):
+    out = python_fields(data)
+    for k, v in out.items():
+        if isinstance(v, str):
+            out[k] = undecodable_shown(v)
+        elif isinstance(v, list):
+            out[k] = [[undecodable_shown(x) for x in pair] for pair in v]
+    return out
+
+
+def python_fields(data):
     out = {}
     msg = email.message_from_bytes(data, policy=email.policy.default)
     try:
@@ -74,21 +95,57 @@ def madoguchi_view(binary, path):
     }
 
 
-def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    show = "--show" in sys.argv
-    if not args:
-        print(__doc__)
-        return 2
-    binary = args[0]
-    shared = args[1] if len(args) > 1 else os.path.join(os.path.dirname(__file__), "../../../shared")
-    corpus = os.path.join(shared, "corpus")
+def manifest(corpus):
+    """(relative path, japanese_raw column) of every corpus file, in MANIFEST.tsv order."""
     files = []
     with open(os.path.join(corpus, "MANIFEST.tsv"), encoding="utf-8") as f:
         next(f)
         for line in f:
             cols = line.rstrip("\n").split("\t")
             files.append((cols[1], cols[7] if len(cols) > 7 else ""))
+    return files
+
+
+def golden_problems(golden_path, files, differ):
+    """Differences not reviewed in the golden file, and recorded ones that no longer hold."""
+    with open(golden_path, encoding="utf-8") as f:
+        golden = json.load(f)["files"]
+    found = {(rel, k): (o, t) for k in FIELDS for rel, _, o, t in differ[k]}
+    problems = []
+    for rel, _ in files:
+        recorded = golden.get(rel, {}).get("python_differs", {})
+        for k in FIELDS:
+            note = recorded.get(k)
+            now = found.get((rel, k))
+            if now is None and note is None:
+                continue
+            if now is None:
+                problems.append("%s %s: recorded as differing, but madoguchi and Python now agree" % (rel, k))
+            elif note is None:
+                problems.append("%s %s: differs from Python, no review note in the golden file" % (rel, k))
+            elif (note.get("madoguchi"), note.get("python")) != now:
+                problems.append("%s %s: differs from Python otherwise than the reviewed difference" % (rel, k))
+            elif not note.get("review") or note["review"].startswith("UNREVIEWED"):
+                problems.append("%s %s: the difference has no verdict yet (UNREVIEWED)" % (rel, k))
+    return problems
+
+
+def main():
+    argv = sys.argv[1:]
+    golden = None
+    if "--golden" in argv:
+        i = argv.index("--golden")
+        golden = argv[i + 1]
+        del argv[i:i + 2]
+    args = [a for a in argv if not a.startswith("--")]
+    show = "--show" in argv
+    if not args:
+        print(__doc__)
+        return 2
+    binary = args[0]
+    shared = args[1] if len(args) > 1 else os.path.join(os.path.dirname(__file__), "../../../shared")
+    corpus = os.path.join(shared, "corpus")
+    files = manifest(corpus)
     agree = {k: 0 for k in FIELDS}
     differ = {k: [] for k in FIELDS}
     failures = []
@@ -122,7 +179,12 @@ def main():
             if show:
                 print("    madoguchi: %s" % json.dumps(o, ensure_ascii=False)[:300])
                 print("    python:    %s" % json.dumps(t, ensure_ascii=False)[:300])
-    return 1 if failures else 0
+    problems = golden_problems(golden, files, differ) if golden else []
+    if golden:
+        print("\ngolden %s: %d problems" % (golden, len(problems)))
+        for p in problems:
+            print("  " + p)
+    return 1 if failures or problems else 0
 
 
 if __name__ == "__main__":

@@ -1,41 +1,20 @@
 // test_corpus.cpp — every mail of the shared corpus (MANIFEST.tsv under MADOGUCHI_SHARED_DIR)
 // parses without an internal error and with valid UTF-8 everywhere, and the Japanese mails
-// decode to the text a Japanese client shows. Reads files: the one unit test allowed to.
+// decode to the text a Japanese client shows. Reads files: the corpus tests (this one and
+// test_corpus_golden.cpp) are the unit tests allowed to.
 #include "parsers/charset.h"
 #include "parsers/parsed_mail.h"
 
+#include "unit/parsers/corpus_files.h"
+
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
-#include <vector>
 
 using namespace madoguchi::parsers;
+using namespace madoguchi::parsers::test;
 
 namespace {
-
-const std::string corpus_dir = std::string(MADOGUCHI_SHARED_DIR) + "/corpus/";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> manifest_files() {
-  std::ifstream in(corpus_dir + "MANIFEST.tsv");
-  std::vector<std::string> files;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    auto a = line.find('\t');
-    auto b = line.find('\t', a + 1);
-    if (a != std::string::npos && b != std::string::npos) files.push_back(line.substr(a + 1, b - a - 1));
-  }
-  return files;
-}
 
 void check_utf8(const Part& p) {
   CHECK(is_valid_utf8(p.filename));
