@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# bench/classify/run.sh — classification throughput with the shipped desks and with 1,000
-# generated keyword rules, against a naive per-rule substring loop, in one run.
+# bench/classify/run.sh — classification throughput (Policy::decide) with the shipped desks and
+# with 1,000 generated keyword rules, against normalise + RE2::Set over the same keywords, the
+# matchers alone (RE2::Set, memmem, our automaton; std::string::find shown as the straw man it
+# is) and decide's time split into its parts, in one run (see bench_classify.cpp).
 # Usage: bench/classify/run.sh [BUILD_DIR]   (default: build-bench next to the sources)
 # RelWithDebInfo (-O2 -g) is the project default build type; the bench uses it too.
 # Builds the rules library in BUILD_DIR, compiles the bench against it, runs it.
