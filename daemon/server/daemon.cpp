@@ -20,6 +20,11 @@ namespace madoguchi::daemon {
 
 namespace asio = boost::asio;
 
+namespace {
+// Less free space than this on the store's file system, when opening fails, is a full disk.
+constexpr std::uintmax_t kStoreHeadroom = 256 * 1024;
+}  // namespace
+
 std::unique_ptr<Daemon> Daemon::open(const std::filesystem::path& config_file, std::ostream& err) {
   rules::ConfigErrors errors;
   auto print = [&] {
@@ -43,7 +48,15 @@ std::unique_ptr<Daemon> Daemon::open(const std::filesystem::path& config_file, s
                 {{"config", config->file.string()}, {"staff", std::to_string(config->staff.size())}});
     return std::unique_ptr<Daemon>(new Daemon(std::move(session), std::move(sources), std::move(sink)));
   } catch (const std::exception& e) {
-    err << "madoguchi run: " << e.what() << '\n';
+    // SQLite cannot even open its -shm/-wal files on a full disk ("disk I/O error"): say
+    // what the operator must fix.
+    std::error_code ec;
+    const auto space = std::filesystem::space(config->store, ec);
+    const bool full = is_store_full(e) || (!ec && space.available < kStoreHeadroom);
+    if (full)
+      log_event(spdlog::level::err, Event::store_full,
+                {{"during", "open"}, {"store", config->store.string()}, {"available", std::to_string(space.available)}});
+    err << "madoguchi run: " << e.what() << (full ? " (the store's disk is full)" : "") << '\n';
     return nullptr;
   }
 }

@@ -230,7 +230,7 @@ TEST_CASE("a spool file that cannot be read is retried with backoff, never faile
   CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE kind = 'acknowledgement'") == 1);
 }
 
-TEST_CASE("a mail that fails message_attempts times becomes a flagged ticket with the reason; nothing goes to its sender") {
+TEST_CASE("a mail that fails message_attempts times becomes a flagged ticket with the reason, and nothing goes to its sender") {
   Deployment dep("36500d", 3, "staff: [staff@passlogic-cloud.example.jp]\nmessage_attempts: 3\n");
   auto now = at(2025, 6, 2, 10);
   dep.add_mail("a", mail("it-admin@sakura-giken.co.jp", "読めない", "sp-b@sakura-giken.co.jp"), now);

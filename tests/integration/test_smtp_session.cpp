@@ -120,7 +120,7 @@ TEST_CASE("smtp: EHLO and HELO refused, or authentication required at MAIL FROM,
   }
 }
 
-TEST_CASE("smtp: 5xx at RCPT TO fails that one row; the round goes on and the server is not reported down") {
+TEST_CASE("smtp: 5xx at RCPT TO fails that one row, the round goes on and the server is not reported down") {
   LogCapture log;
   TempDir tmp;
   ScriptedSmtp server(tmp.path, {"--reject-rcpt", "nobody@example.co.jp=550"});
@@ -143,7 +143,7 @@ TEST_CASE("smtp: 5xx at RCPT TO fails that one row; the round goes on and the se
   CHECK(server.captured().size() == 2);
 }
 
-TEST_CASE("outbox retry: a failed row is sent once more, once; a row that is not failed is left alone") {
+TEST_CASE("outbox retry: a failed row is sent once more, once, and a row that is not failed is left alone") {
   LogCapture log;
   TempDir tmp;
   const fs::path refusing = tmp.path / "refusing";

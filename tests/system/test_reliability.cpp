@@ -20,8 +20,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -205,7 +207,7 @@ TEST_CASE("message list and message retry: a failed message comes back after a f
   CHECK(after.output.find("ticketed") != std::string::npos);
 }
 
-TEST_CASE("run: a second long-running daemon on the same store exits with run_locked; run --once still works beside it") {
+TEST_CASE("run: a second long-running daemon on the same store exits with run_locked, and run --once still works beside it") {
   RunDir dir;
   const auto cfg = dir.config();
   DaemonProcess first({"run", "--config", cfg.string()}, dir.path / "first.log");
@@ -226,4 +228,52 @@ TEST_CASE("run: a second long-running daemon on the same store exits with run_lo
   third.kill_hard();
   DaemonProcess fourth({"run", "--config", cfg.string()}, dir.path / "fourth.log");
   CHECK(fourth.wait_for_log("event=daemon_ready", std::chrono::seconds(20)));
+}
+
+TEST_CASE("run: 20 concurrent deliver processes beside a running daemon make 20 tickets, 20 acknowledgements, nothing twice") {
+  RunDir dir;
+  const fs::path src(MADOGUCHI_SOURCE_DIR);
+  const fs::path cfg = dir.path / "madoguchi.yaml";
+  std::ofstream(cfg) << "store: store\n"
+                     << "desks: " << (src / "config/desks").string() << "\n"
+                     << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
+                     << "templates: " << (src / "templates").string() << "\n"
+                     << "auto_replies_per_hour: 100\nstaff_notices_per_hour: 100\nstaff: [staff@passlogic-cloud.example.jp]\n"
+                     << "mailboxes:\n  - name: main\n    url: maildir:Maildir\n    desk: passlogic-cloud\n"
+                     << "    poll_interval: 1s\n"
+                     << "smtp:\n  url: dir:sent\n";
+  DaemonProcess daemon({"run", "--config", cfg.string()}, dir.path / "run.log");
+  REQUIRE(daemon.wait_for_log("event=daemon_ready", std::chrono::seconds(20)));
+  std::vector<std::future<madoguchi::testing::CommandResult>> delivers;
+  for (int i = 0; i < 20; ++i)
+    delivers.push_back(std::async(std::launch::async, [&cfg, i] {
+      return madoguchi::testing::run_madoguchi(
+          {"deliver", "--mailbox", "main", "--config", cfg.string()},
+          "From: it-admin@sakura-giken.co.jp\r\nTo: support@passlogic-cloud.example.jp\r\nSubject: concurrent " +
+              std::to_string(i) + "\r\nMessage-ID: <conc-" + std::to_string(i) +
+              "@sakura-giken.co.jp>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n管理画面について\r\n");
+    }));
+  for (auto& d : delivers) {
+    const auto r = d.get();
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+  }
+  const fs::path db = dir.path / "store" / "madoguchi.db";
+  using madoguchi::testing::store_count;
+  // The daemon sends the outbox on its next passes.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (store_count(db, "SELECT COUNT(*) FROM outbox WHERE state != 'sent'") > 0 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(store_count(db, "SELECT COUNT(*) FROM messages") == 20);
+  CHECK(store_count(db, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == 20);
+  CHECK(store_count(db, "SELECT COUNT(*) FROM tickets") == 20);
+  CHECK(store_count(db, "SELECT COUNT(*) FROM outbox WHERE kind = 'acknowledgement' AND state = 'sent'") == 20);
+  CHECK(store_count(db, "SELECT COUNT(*) FROM outbox WHERE kind = 'staff_notice' AND state = 'sent'") == 20);
+  CHECK(store_count(db, "SELECT COUNT(*) FROM outbox WHERE state != 'sent'") == 0);
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir.path / "sent"))
+    if (e.path().extension() == ".eml") ++files;
+  CHECK(files == 40);
+  CHECK(daemon.log().find("event=message_failed") == std::string::npos);
 }
