@@ -254,11 +254,28 @@ void staff_mail(Context& ctx, Transaction& tx, const TicketStageInput& in, Proce
   if (keyed && result.note.empty()) result.note = "by keyed reply address";
 }
 
+// Our own mail come back (a staff member's forward rule, an alias that includes the support
+// address): from one of our desk addresses, or carrying a Message-ID we made. Never a
+// customer's mail, never a ticket.
+bool own_mail_returned(const Context& ctx, const TicketStageInput& in) {
+  for (const auto& d : ctx.policy().desks())
+    if (std::find(d.addresses.begin(), d.addresses.end(), in.sender) != d.addresses.end()) return true;
+  const std::string& id = in.mail->message_id;
+  const auto& domains = in.desk->message_id_domains;
+  return id.starts_with("mg.") &&
+         std::find(domains.begin(), domains.end(), rules::address_domain(id)) != domains.end();
+}
+
 }  // namespace
 
 void ticket_stage(Context& ctx, Transaction& tx, const TicketStageInput& in, ProcessedMail& result) {
   if (in.decision->outcome == rules::Outcome::bounce) {
     handle_bounce(tx, in, ctx.now(), result);
+    return;
+  }
+  if (own_mail_returned(ctx, in)) {
+    result.action = MailAction::auto_reply_ignored;
+    result.note = "our own mail come back";
     return;
   }
   if (ctx.is_staff(in.sender)) {

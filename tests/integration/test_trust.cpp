@@ -214,3 +214,19 @@ TEST_CASE("trust: a reply to the keyed address of a staff notice speaks as staff
   CHECK(p[0].action == MailAction::auto_reply_ignored);
   CHECK(desk.received_by(kCustomer).size() == before + 1);
 }
+
+TEST_CASE("trust: a staff notice that comes back into intake is never a customer reply and opens nothing") {
+  ImapDesk desk;
+  auto p = desk.receive(trust_mail(kCustomer, "質問", "b1@sakura-giken.co.jp", "質問です。"));
+  const std::string number = p[0].ticket;
+  // A forward rule on the staff mailbox sends the notice back to the support address.
+  const auto notices = desk.raw_received_by(kDeskStaff);
+  REQUIRE(!notices.empty());
+  const auto before_tickets = count(desk.store, "SELECT COUNT(*) FROM tickets");
+  const auto before_mail = desk.raw_received_by(kCustomer).size();
+  p = desk.receive(notices.back());
+  CHECK(p[0].action == MailAction::auto_reply_ignored);
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM tickets") == before_tickets);
+  CHECK(history_count(desk, number, "customer_follow_up") == 0);
+  CHECK(desk.raw_received_by(kCustomer).size() == before_mail);
+}
