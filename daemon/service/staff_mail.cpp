@@ -134,6 +134,9 @@ StaffMail parse_staff_mail(std::string_view body) {
   // leading blank lines of the text
   std::size_t start = stripped.find_first_not_of("\n");
   m.text += start == std::string::npos ? std::string() : stripped.substr(start);
+  // A mail that starts with a command is a command *instead of* a reply: what follows the
+  // commands ("お客様よりクローズ了承済み。") is staff's own word, kept as an internal note.
+  if (!m.commands.empty()) m.internal_note = true;
   return m;
 }
 

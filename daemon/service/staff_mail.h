@@ -21,7 +21,8 @@ struct StaffCommand {
 
 struct StaffMail {
   std::vector<StaffCommand> commands;
-  bool internal_note = false;       // `#note`: nothing is sent to the customer
+  // `#note`, or any command: the text is an internal note, nothing is sent to the customer
+  bool internal_note = false;
   std::string text;                 // the staff's own text, quotes and command lines removed
   std::vector<std::string> errors;  // unknown commands or arguments (nothing is applied then)
 };

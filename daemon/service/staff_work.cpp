@@ -6,6 +6,8 @@
 #include "daemon/service/staff_mail.h"
 #include "rules/calendar.h"
 
+#include <algorithm>
+
 namespace madoguchi::daemon {
 
 void staff_reply(Context& ctx, Transaction& tx, const TicketRow& ticket, const std::string& text,
@@ -66,9 +68,11 @@ void apply_staff_mail(Context& ctx, Transaction& tx, const TicketRow& ticket,
     result.note = "rejected: " + all;
     return;
   }
-  result.action = staff.internal_note ? MailAction::staff_note
-                  : staff.text.empty() ? MailAction::staff_command
-                                       : MailAction::staff_reply;
+  const bool noted = std::any_of(staff.commands.begin(), staff.commands.end(),
+                                 [](const StaffCommand& c) { return c.kind == StaffCommandKind::note; });
+  result.action = noted ? MailAction::staff_note
+                  : !staff.commands.empty() ? MailAction::staff_command
+                                            : MailAction::staff_reply;
   if (!staff.text.empty()) {
     if (staff.internal_note)
       staff_note(ctx, tx, ticket, staff.text, sender);

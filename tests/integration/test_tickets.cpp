@@ -173,9 +173,16 @@ TEST_CASE("tickets: closing by staff command sends the closing notice") {
                                  "仕様の確認", "c1@sakura-giken.co.jp"));
   const std::string number = p[0].ticket;
   const std::string tag = desk.pipeline.tag_key.tag(number);
-  p = desk.receive(from_staff("Re: " + tag, "c2@passlogic-cloud.example.jp", "#close answered_spec\r\n"));
+  const auto before = desk.received_by("it-admin@sakura-giken.co.jp").size();
+  // The command, then staff's own remark: the remark is an internal note, never sent.
+  p = desk.receive(from_staff("Re: " + tag, "c2@passlogic-cloud.example.jp",
+                              "#close answered_spec\r\n\r\nお客様よりクローズ了承済み。\r\n"));
   CHECK(p[0].action == MailAction::staff_command);
   CHECK(desk.status(number) == "closed");
+  CHECK(desk.received_by("it-admin@sakura-giken.co.jp").size() == before + 1);  // the closing notice only
+  for (const auto& m : desk.received_by("it-admin@sakura-giken.co.jp"))
+    CHECK(m.text.find("クローズ了承済み") == std::string::npos);
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM ticket_events WHERE event = 'note' AND detail LIKE '%了承済み%'") == 1);
   const auto notice = desk.last_mail_to("it-admin@sakura-giken.co.jp");
   CHECK(notice.text.find("仕様についてご回答いたしました") != std::string::npos);
   CHECK(notice.text.find("佐藤 一郎 様") != std::string::npos);

@@ -31,7 +31,9 @@ TEST_CASE("staff mail: commands at the top") {
   CHECK(m.commands[1].kind == StaffCommandKind::close);
   CHECK(m.commands[1].argument == "answered_spec");
   CHECK(m.text == "回答本文\n");
+  CHECK(m.internal_note);  // a command instead of a reply: the text is never sent
   CHECK(m.errors.empty());
+  CHECK_FALSE(parse_staff_mail("回答本文\n#close resolved\n").internal_note);  // not at the top: a reply
 }
 
 TEST_CASE("staff mail: #note makes the text internal") {
