@@ -44,7 +44,8 @@ void record_result(Store& store, const DueMail& mail, const SendResult& r, Outbo
                    const BetweenMails& between_mails) {
   for (int tries = 1;; ++tries) {
     try {
-      Transaction tx(store);
+      // Synced: once the server said 250, a power loss must not make us send it again.
+      Transaction tx(store, Durability::synced);
       record_attempt(tx, mail.id, state, attempts, next_attempt, r.reply, now);
       // The relay refused the mailbox itself (5.1.x): as good as a DSN, and the only bounce
       // automatic mail ever gets (it goes out with the null sender, RFC 5321 §4.5.5).

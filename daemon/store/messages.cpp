@@ -62,7 +62,7 @@ IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::strin
     q.bind(2, hash);
     if (q.executeStep()) {
       const std::int64_t id = q.getColumn(0).getInt64();
-      Transaction tx(store);
+      Transaction tx(store, Durability::synced);  // the mark at the source follows
       checkpoint(tx, record);
       SQLite::Statement alias(tx.db(), "INSERT OR IGNORE INTO message_aliases (mailbox, source_key, message) "
                                        "VALUES (?, ?, ?)");
@@ -80,7 +80,7 @@ IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::strin
     create_directory_durably(path.parent_path());
     write_file_atomically(path, raw);
   }
-  Transaction tx(store);
+  Transaction tx(store, Durability::synced);  // the mark at the source follows
   SQLite::Statement ins(tx.db(),
                         "INSERT INTO messages (mailbox, source_key, uidvalidity, uid, sha256, "
                         "size, received_at, stored_at, suppress_auto_reply, stub, error) VALUES "

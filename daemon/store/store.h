@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 namespace madoguchi::daemon {
@@ -66,19 +67,30 @@ class Store {
 
 // A write transaction (BEGIN IMMEDIATE: the write lock is taken at once, so what is read
 // inside it stays true until commit). Rolled back when destroyed without commit().
+// How far a commit is on disk when commit() returns. The store runs WAL with
+// synchronous=NORMAL: a commit survives a crash of the process at once, and a power loss or an
+// OS crash once the WAL is next synced — commits are never reordered, so a lost one takes only
+// later ones with it, and every stage is redone from the spool. A `synced` commit syncs the WAL
+// (this commit and every earlier one, of any process) before it returns: for the commits that
+// something outside the store acts on — the stored mail before its mark on the server or the
+// MTA's exit 0, and an SMTP 250 before the next send.
+enum class Durability { normal, synced };
+
 class Transaction {
  public:
-  explicit Transaction(Store& store);
+  explicit Transaction(Store& store, Durability durability = Durability::normal);
+  ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
-  void commit() { tx_.commit(); }
+  void commit();
   Store& store() { return store_; }
   SQLite::Database& db() { return store_.db(); }
 
  private:
   Store& store_;
-  SQLite::Transaction tx_;
+  bool synced_;
+  std::optional<SQLite::Transaction> tx_;
 };
 
 // The schema version this build writes (the number of its migrations).

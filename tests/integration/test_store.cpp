@@ -175,3 +175,33 @@ TEST_CASE("two processes on one store: the same pending mail opens one ticket an
   CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == kMails);
   CHECK(count(store, "SELECT COUNT(DISTINCT ticket_id) FROM messages") == kMails);
 }
+
+TEST_CASE("store: a synced transaction commits with synchronous=FULL and leaves the connection at NORMAL") {
+  TempDir dir;
+  Store store(dir.path / "store");
+  auto level = [&] { return store.db().execAndGet("PRAGMA synchronous").getInt(); };
+  CHECK(level() == 1);  // NORMAL: WAL synced at checkpoints and by synced commits
+  {
+    Transaction tx(store, Durability::synced);
+    CHECK(level() == 2);  // FULL for this commit: the WAL is synced before commit() returns
+    tx.db().exec("CREATE TABLE t (x)");
+    tx.commit();
+  }
+  CHECK(level() == 1);
+  {
+    Transaction tx(store, Durability::synced);
+    tx.db().exec("INSERT INTO t VALUES (1)");
+  }  // rolled back
+  CHECK(level() == 1);
+  CHECK(store.db().execAndGet("SELECT COUNT(*) FROM t").getInt() == 0);
+  {
+    Transaction tx(store);
+    CHECK(level() == 1);
+    tx.commit();
+  }
+  // A BEGIN that fails (another connection holds the write lock) leaves NORMAL behind too.
+  Store other(dir.path / "store", StoreOptions{std::chrono::milliseconds(50)});
+  Transaction held(other);
+  CHECK_THROWS((void)Transaction(store, Durability::synced));
+  CHECK(level() == 1);
+}
