@@ -423,7 +423,9 @@ Body parse_entity(Context& ctx, const Entity& entity, std::size_t depth, Part& p
     ctx.mail.attachments.push_back(std::move(a));
     return out;
   }
-  if (type == "text/rfc822-headers" && report_here && ctx.mail.dsn_original_message_id.empty()) {
+  // RFC 6533's message/global-headers is text/rfc822-headers with UTF-8 allowed.
+  if ((type == "text/rfc822-headers" || type == "message/global-headers") && report_here &&
+      ctx.mail.dsn_original_message_id.empty()) {
     ctx.mail.dsn_original_message_id = message_id_of(parse_header_fields(decoded));
   }
 

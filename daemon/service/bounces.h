@@ -13,10 +13,12 @@ namespace madoguchi::daemon {
 
 // What a DSN says about the recipient(s) of the returned mail.
 struct DsnSummary {
-  bool hard = false;     // Action: failed, or a 5.x.x Status
+  bool hard = false;     // a recipient's Action: failed, or a 5.x.x Status
   bool delayed = false;  // only Action: delayed (the server still tries: not a bounce)
-  std::string status;    // first Status field, e.g. "5.1.1", "" when none
+  std::string status;    // the first failed recipient's Status, else the first, e.g. "5.1.1"; "" when none
 };
+// Reads the report's message/delivery-status or message/global-delivery-status part (decoded)
+// and nothing else of the mail; a text that is no such multipart is read as the fields alone.
 DsnSummary summarize_dsn(std::string_view raw_dsn);
 
 // A DSN matched our Message-ID: marks that row bounced (unless the DSN reports no failure)

@@ -230,3 +230,100 @@ TEST_CASE("bounce: a Postfix DSN marks the acknowledgement bounced, opens no tic
   CHECK(count(desk.store, "SELECT COUNT(*) FROM outbox WHERE lower(recipient) LIKE '%mailer-daemon%'") == 0);
   CHECK(load_ticket(desk.store, first_ticket));
 }
+
+namespace {
+
+std::string base64(const std::string& in) {
+  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+    for (int s = 18; s >= 0; s -= 6) out += abc[(v >> s) & 63];
+    if (out.size() % 78 == 76) out += "\r\n";
+  }
+  if (i < in.size()) {
+    unsigned v = (unsigned char)in[i] << 16;
+    if (i + 1 < in.size()) v |= (unsigned char)in[i + 1] << 8;
+    out += abc[(v >> 18) & 63];
+    out += abc[(v >> 12) & 63];
+    out += i + 1 < in.size() ? abc[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out + "\r\n";
+}
+
+// A DSN from the customer's MTA for our mail: the human-readable part, the machine-readable
+// part (`status_type`, written with `status_cte`), and the returned mail or its headers.
+std::string report(const std::string& report_type, const std::string& status_type, const std::string& status_cte,
+                   const std::string& status_fields, const std::string& returned_type, const std::string& returned) {
+  const std::string b = "dsn-boundary-17";
+  return "Return-Path: <>\r\nFrom: MAILER-DAEMON@mx.sakura-giken.co.jp (Mail Delivery System)\r\n"
+         "To: " + std::string(kDesk) + "\r\nSubject: Delivery Status Notification\r\n"
+         "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+         "Content-Type: multipart/report; report-type=" + report_type + "; boundary=\"" + b + "\"\r\n"
+         "Message-Id: <dsn-" + std::to_string(std::hash<std::string>{}(status_fields + returned)) +
+         "@mx.sakura-giken.co.jp>\r\n\r\n"
+         "--" + b + "\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+         "This is the mail system at host mx.sakura-giken.co.jp.\r\n\r\n"
+         "--" + b + "\r\nContent-Type: " + status_type + "\r\n" +
+         (status_cte.empty() ? std::string() : "Content-Transfer-Encoding: " + status_cte + "\r\n") + "\r\n" +
+         (status_cte == "base64" ? base64(status_fields) : status_fields) +
+         "\r\n--" + b + "\r\nContent-Type: " + returned_type + "\r\n\r\n" + returned +
+         "\r\n--" + b + "--\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("bounce: global DSNs, several recipients, and a returned message with Status lines are read from the report part only") {
+  Desk desk;
+  // Three questions, three acknowledgements to bounce (or not).
+  for (int i = 1; i <= 3; ++i) {
+    desk.now += std::chrono::minutes(1);
+    desk.receive(question(kCustomer, "質問" + std::to_string(i), "dsn-q" + std::to_string(i) + "@sakura-giken.co.jp"));
+  }
+  const auto sent = desk.raw_received_by(kCustomer);
+  REQUIRE(sent.size() == 3);
+  auto acks = desk.outbox("kind = 'acknowledgement'");
+  REQUIRE(acks.size() == 3);
+  const std::string reporting = "Reporting-MTA: dns; mx.sakura-giken.co.jp\r\n\r\n";
+
+  // 1. A delay notice (still being tried) returning the whole mail, whose text the customer
+  //    wrote with lines that look like DSN fields: nothing is marked.
+  const std::string quoted_fields = header_block(sent[0]) +
+                                    "\r\nAction: failed\r\nStatus: 5.0.0 (quoted by the customer)\r\n";
+  auto p = desk.receive(report("delivery-status", "message/delivery-status", "",
+                               reporting + "Final-Recipient: rfc822; " + kCustomer + "\r\nAction: delayed\r\nStatus: 4.4.7\r\n",
+                               "message/rfc822", quoted_fields));
+  CAPTURE(p[0].note);
+  CHECK(p[0].action == MailAction::bounce);
+  CHECK(p[0].note == "delay notice");
+  CHECK(desk.outbox("kind = 'acknowledgement'")[0].state == "sent");
+  CHECK(hard_bounces_since(desk.store, kCustomer, desk.now - std::chrono::hours(1)) == 0);
+
+  // 2. RFC 6533: message/global-delivery-status in base64 and message/global-headers.
+  p = desk.receive(report("global-delivery-status", "message/global-delivery-status", "base64",
+                          reporting + "Final-Recipient: utf-8; " + kCustomer + "\r\nAction: failed\r\nStatus: 5.1.1\r\n",
+                          "message/global-headers", header_block(sent[1])));
+  CAPTURE(p[0].note);
+  CHECK(p[0].action == MailAction::bounce);
+  acks = desk.outbox("kind = 'acknowledgement'");
+  CHECK(acks[1].state == "bounced");
+  CHECK(acks[1].last_reply.find("5.1.1") != std::string::npos);
+  CHECK(hard_bounces_since(desk.store, kCustomer, desk.now - std::chrono::hours(1)) == 1);
+
+  // 3. Several recipients (the customer's server expanded an alias): one delivered, one
+  //    failed. The failure is a hard bounce, with the failed recipient's status.
+  p = desk.receive(report("delivery-status", "message/delivery-status", "7bit",
+                          reporting + "Final-Recipient: rfc822; it-team@sakura-giken.co.jp\r\n"
+                                      "Original-Recipient: rfc822; " + kCustomer + "\r\nAction: delivered\r\nStatus: 2.0.0\r\n\r\n"
+                                      "Final-Recipient: rfc822; it-old@sakura-giken.co.jp\r\n"
+                                      "Original-Recipient: rfc822; " + kCustomer + "\r\nAction: failed\r\nStatus: 5.2.2\r\n",
+                          "text/rfc822-headers", header_block(sent[2])));
+  CAPTURE(p[0].note);
+  acks = desk.outbox("kind = 'acknowledgement'");
+  CHECK(acks[2].state == "bounced");
+  CHECK(acks[2].last_reply.find("5.2.2") != std::string::npos);
+  CHECK(acks[0].state == "sent");  // still
+  CHECK(count(desk.store, "SELECT COUNT(*) FROM outbox WHERE lower(recipient) LIKE '%mailer-daemon%'") == 0);
+}
