@@ -68,6 +68,11 @@ void read_mailbox(ConfigReader& r, const YAML::Node& n, const std::filesystem::p
   m.xoauth2_token_file = path_key(r, n, "xoauth2_token_file", base);
   m.ca_file = path_key(r, n, "ca_file", base);
   m.desk = r.string(n, "desk").value_or("");
+  // A reload checks the name against the desks of the day: it reports the error here.
+  if (const YAML::Node d = n["desk"]; d.IsDefined() && !d.Mark().is_null()) {
+    m.desk_line = d.Mark().line + 1;
+    m.desk_column = d.Mark().column + 1;
+  }
   m.after_processing = r.string(n, "after_processing").value_or("seen");
   m.first_run_cutoff = duration_key(r, n, "first_run_cutoff", m.first_run_cutoff);
   m.poll_interval = duration_key(r, n, "poll_interval", m.poll_interval);

@@ -22,7 +22,7 @@ std::optional<Runtime> load_runtime(const MainConfig& config, rules::ConfigError
       for (const auto& [kind, name] : desk.templates) overrides.push_back(name);
     for (const auto& m : config.mailboxes)
       if (!m.desk.empty() && !rt.policy->desk(m.desk))
-        errors.push_back({config.file.string(), 0, 0, "mailbox '" + m.name + "': unknown desk '" + m.desk + "'"});
+        errors.push_back({config.file.string(), m.desk_line, m.desk_column, "mailbox '" + m.name + "': unknown desk '" + m.desk + "'"});
   }
   // Every template renders with sample values and names only known variables; every
   // template a desk refers to exists. A reload with a broken template is refused.

@@ -18,6 +18,7 @@ struct MailboxConfig {
   std::string xoauth2_token_file;  // resolved path
   std::string ca_file;             // resolved path
   std::string desk;                // desk for mail whose recipients match no desk address
+  int desk_line = 0, desk_column = 0;  // where `desk` is written (1-based, 0 unknown): for errors
   std::string after_processing = "seen";  // seen | move:Folder
   std::chrono::seconds first_run_cutoff{7 * 86400};
   std::chrono::seconds poll_interval{60};

@@ -14,6 +14,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -226,4 +227,114 @@ TEST_CASE("classify: --mailbox picks the desk of mail addressed to no desk addre
   CHECK_MESSAGE(r.exit_code == 0, r.output);
   CHECK(r.output.find("\"desk\": \"reload-desk\"") != std::string::npos);
   CHECK(run_madoguchi({"classify", "--config", s.config.string(), "--mailbox", "nope", mail.string()}).exit_code == 2);
+}
+
+namespace {
+
+// A daemon on `s` with its templates copied into the test directory (so that the test may
+// break one), up and past its first pass.
+void use_local_templates(const Setup& s) {
+  fs::copy(fs::path(MADOGUCHI_SOURCE_DIR) / "templates", s.dir / "templates", fs::copy_options::recursive);
+  std::ifstream in(s.config);
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string from = "templates: " + std::string(MADOGUCHI_SOURCE_DIR) + "/templates\n";
+  REQUIRE(text.find(from) != std::string::npos);
+  text.replace(text.find(from), from.size(), "templates: templates\n");
+  write(s.config, text);
+}
+
+// The desk=… of every mail_classified log line, in order.
+std::vector<std::string> classified_desks(const std::string& log) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0; (pos = log.find("event=mail_classified", pos)) != std::string::npos; ++pos) {
+    const std::size_t d = log.find(" desk=", pos);
+    out.push_back(log.substr(d + 6, log.find(' ', d + 6) - d - 6));
+  }
+  return out;
+}
+
+long long acks_sent(const Setup& s) {
+  return madoguchi::testing::store_count(s.dir / "store" / "madoguchi.db",
+                                         "SELECT COUNT(*) FROM outbox WHERE kind = 'acknowledgement' AND state = 'sent'");
+}
+
+// SIGHUP, then the refusal: reload_failed naming `position` and reload_kept_previous.
+void expect_refused_reload(DaemonProcess& daemon, const std::string& position) {
+  daemon.signal(SIGHUP);
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=reload_kept_previous", 20s), daemon.log());
+  const std::string log = daemon.log();
+  CHECK(log.find("event=reload_succeeded") == std::string::npos);
+  const std::size_t failed = log.find("event=reload_failed");
+  REQUIRE_MESSAGE(failed != std::string::npos, log);
+  CHECK_MESSAGE(log.find(position, failed) != std::string::npos, log);
+}
+
+}  // namespace
+
+TEST_CASE("reload: a broken template is refused with its file:line:column, and mail is still answered with the old one") {
+  Setup s;
+  use_local_templates(s);
+  DaemonProcess daemon({"run", "--config", s.config.string()}, s.dir / "madoguchi.log");
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=daemon_ready", 20s), daemon.log());
+  s.deliver(1, "質問", "管理画面の操作について教えてください。");
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=outbox_sent", 20s, 1), daemon.log());
+
+  // An unclosed section on line 3 of the acknowledgement.
+  write(s.dir / "templates/ack_received.mustache",
+        "Subject: {{ticket_tag}} 受付（{{original_subject}}）\n\n{{#due_at}}壊れた節\n");
+  expect_refused_reload(daemon, "ack_received.mustache:3:");
+
+  // The old template still answers.
+  s.deliver(2, "質問その二", "もう一つ教えてください。");
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=outbox_sent", 20s, 2), daemon.log());
+  CHECK(daemon.log().find("event=template_missing") == std::string::npos);
+  CHECK(daemon.log().find("event=message_attempt_failed") == std::string::npos);
+  CHECK(acks_sent(s) == 2);
+  CHECK(daemon.log().find("event=daemon_stopped") == std::string::npos);
+}
+
+TEST_CASE("reload: a broken tenants file is refused with its file:line:column, and the old tenants still identify senders") {
+  Setup s;
+  DaemonProcess daemon({"run", "--config", s.config.string()}, s.dir / "madoguchi.log");
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=daemon_ready", 20s), daemon.log());
+
+  // The new file would drop the admin, but it has an unknown key on line 5: none of it applies.
+  write(s.dir / "tenants.yaml", "tenants:\n  - id: sakura\n    company: 株式会社さくら技研\n"
+                                "    domains: [sakura-giken.co.jp]\n    colour: red\n");
+  expect_refused_reload(daemon, "tenants.yaml:5:5: unknown key 'colour'");
+
+  s.deliver(1, "質問", "管理画面の操作について教えてください。");
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=mail_classified", 20s, 1), daemon.log());
+  const std::string log = daemon.log();
+  const std::size_t at = log.find("event=mail_classified");
+  const std::string line = log.substr(at, log.find('\n', at) - at);
+  CHECK_MESSAGE(line.find(" identity=eligible ") != std::string::npos, line);
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=outbox_sent", 20s, 1), daemon.log());
+  CHECK(acks_sent(s) == 1);
+}
+
+TEST_CASE("reload: a mailbox whose desk was removed is refused at the mailbox's desk line, and its mail still goes to that desk") {
+  Setup s;
+  DaemonProcess daemon({"run", "--config", s.config.string()}, s.dir / "madoguchi.log");
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=daemon_ready", 20s), daemon.log());
+
+  // The desk file is replaced by another desk: valid on its own, but the mailbox (line 8 of
+  // madoguchi.yaml, the value at column 11) names the desk that is gone.
+  std::string other = desk_yaml();
+  other.replace(other.find("リロード試験窓口"), std::string("リロード試験窓口").size(), "別の窓口");
+  other.replace(other.find("reload@desk.example.jp"), std::string("reload@desk.example.jp").size(), "other@desk.example.jp");
+  write(s.dir / "desks" / "other-desk.yaml", other);
+  fs::remove(s.desk);
+  // The tenants follow the change (so that the mailbox is the only error left).
+  std::ifstream in(s.dir / "tenants.yaml");
+  std::string tenants{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  tenants.replace(tenants.find("desks: [reload-desk]"), std::string("desks: [reload-desk]").size(), "desks: [other-desk]");
+  write(s.dir / "tenants.yaml", tenants);
+  expect_refused_reload(daemon, "madoguchi.yaml:8:11: mailbox 'box': unknown desk 'reload-desk'");
+
+  s.deliver(1, "オンサイトのお願い", "オンサイトで対応いただけますか。");
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=mail_classified", 20s, 1), daemon.log());
+  CHECK(classified_desks(daemon.log()) == std::vector<std::string>{"reload-desk"});
+  CHECK(classified_rules(daemon.log()) == std::vector<std::string>{"R_ONSITE"});
+  CHECK(daemon.log().find("event=daemon_stopped") == std::string::npos);
 }
