@@ -8,6 +8,7 @@
 #include "daemon/store/tickets.h"
 #include "parsers/parsed_mail.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -94,6 +95,27 @@ TEST_CASE("retry backoff doubles from one minute and stops at one hour, jittered
   CHECK(retry_delay(1, 0.5) == std::chrono::seconds(60));
   CHECK(retry_delay(1, 0.999) < std::chrono::seconds(72));
   CHECK(retry_delay(7, 1.0) == std::chrono::seconds(4320));
+}
+
+TEST_CASE("retry backoff over many attempts: every jittered delay within 80-120 % of its base, growing with the unit") {
+  for (int attempts = 1; attempts <= 12; ++attempts) {
+    CAPTURE(attempts);
+    const long base = std::min(60L << std::min(attempts - 1, 6), 3600L);
+    CHECK(retry_delay(attempts).count() == base);
+    if (attempts > 1) CHECK(retry_delay(attempts) >= retry_delay(attempts - 1));  // never shrinks
+    long previous = 0;
+    for (int i = 0; i < 1000; ++i) {
+      const double unit = i / 1000.0;  // [0, 1), as std::uniform_real_distribution gives
+      const long d = retry_delay(attempts, unit).count();
+      CHECK(d >= base * 8 / 10);
+      CHECK(d < base * 12 / 10);
+      CHECK(d >= previous);
+      previous = d;
+    }
+  }
+  // Out-of-range units are clamped, not extrapolated.
+  CHECK(retry_delay(3, -5.0) == retry_delay(3, 0.0));
+  CHECK(retry_delay(3, 7.0) == retry_delay(3, 1.0));
 }
 
 TEST_CASE("keyed reply address of a staff notice: one ticket, one staff address, 80 bits") {
