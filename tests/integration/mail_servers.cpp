@@ -4,15 +4,19 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 namespace madoguchi::testing {
 
@@ -91,9 +95,42 @@ void MailServers::script(const std::string& name, const std::string& extra_env) 
   }
 }
 
+std::string MailServers::imap_greeting() const {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return {};
+  const timeval limit{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(imap_port));
+  std::string line;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    char c;
+    while (line.size() < 4096 && ::recv(fd, &c, 1, 0) == 1 && c != '\n') line += c;
+  }
+  ::close(fd);
+  return line;
+}
+
 void MailServers::start_dovecot() {
   script("start-dovecot.sh");
   dovecot_running_ = true;
+  if (options_.imap_capability.empty()) return;
+  // The kit's script has no hook for extra settings: add it to the generated file and have
+  // Dovecot re-read it before any client connects.
+  std::ofstream(dovecot_conf(), std::ios::app) << "imap_capability = " << options_.imap_capability << "\n";
+  const std::string cmd = "doveadm -c '" + dovecot_conf().string() + "' reload >>'" +
+                          (base_ / "doveadm-reload.log").string() + "' 2>&1";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("doveadm reload failed: see " + (base_ / "doveadm-reload.log").string());
+  // The reload restarts the listeners: wait until imap-login greets with the new list.
+  const std::string expected = "[CAPABILITY " + options_.imap_capability + " ";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (imap_greeting().find(expected) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("dovecot did not take imap_capability = " + options_.imap_capability);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 void MailServers::stop_dovecot() {

@@ -24,6 +24,9 @@ struct MailServerOptions {
   bool smtp_require_tls = false;
   std::string smtp_auth;            // "user:pass" to require AUTH
   bool smtp_forward_lmtp = false;   // also deliver captured mail into Dovecot
+  // Dovecot's imap_capability: when set, the capabilities IMAP advertises instead of its own
+  // (e.g. a list without IDLE, for a server that lacks it).
+  std::string imap_capability;
 };
 
 class MailServers {
@@ -34,6 +37,9 @@ class MailServers {
   MailServers& operator=(const MailServers&) = delete;
 
   void start_dovecot();
+  // The greeting line of a new connection to the IMAP (STARTTLS) port, where Dovecot's login
+  // process lists its pre-login capabilities (STARTTLS, AUTH=...); "" when none came in 5 s.
+  std::string imap_greeting() const;
   void stop_dovecot();
   void start_smtp();
   void stop_smtp();

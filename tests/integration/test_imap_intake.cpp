@@ -223,26 +223,6 @@ TEST_CASE("imap: IMAPS verifies the certificate and moves processed mail to a Ja
 
 namespace {
 
-// The greeting line of a new connection to the fixture's IMAP (STARTTLS) port, where
-// Dovecot's login process lists its pre-login capabilities (STARTTLS, AUTH=...).
-std::string imap_greeting(const MailServers& s) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  const timeval limit{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<std::uint16_t>(s.imap_port));
-  std::string line;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    char c;
-    while (line.size() < 4096 && ::recv(fd, &c, 1, 0) == 1 && c != '\n') line += c;
-  }
-  ::close(fd);
-  return line;
-}
-
 // Rewrites one `key = value` line of the fixture's dovecot.conf (every occurrence, indented
 // or not) and reloads; waits until a new connection's greeting satisfies `served` — the
 // restarted login processes serve the new settings.
@@ -266,7 +246,7 @@ void reconfigure_dovecot(const MailServers& s, const std::string& key, const std
   doveadm(s, "reload");
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   std::string greeting;
-  while (!served(greeting = imap_greeting(s)) && std::chrono::steady_clock::now() < deadline)
+  while (!served(greeting = s.imap_greeting()) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(50ms);
   INFO("greeting after reload: " << greeting);
   REQUIRE(served(greeting));

@@ -1,6 +1,6 @@
 // The daemon binary over the real Dovecot and SMTP capture server: IMAP IDLE brings a new mail
-// to an acknowledgement within seconds although polling is hourly, and a mailbox whose
-// server is down does not stop the others.
+// to an acknowledgement within seconds although polling is hourly, a server without IDLE is
+// polled instead, and a mailbox whose server is down does not stop the others.
 #include <doctest/doctest.h>
 
 #include "../integration/deployment.h"
@@ -18,6 +18,7 @@
 
 namespace fs = std::filesystem;
 using madoguchi::testing::DaemonProcess;
+using madoguchi::testing::MailServerOptions;
 using madoguchi::testing::MailServers;
 using madoguchi::testing::run_madoguchi;
 using madoguchi::testing::TempDir;
@@ -108,4 +109,38 @@ TEST_CASE("mailboxes: a mailbox whose server is down does not stop the others") 
   CHECK(count(db, "SELECT COUNT(*) FROM messages WHERE mailbox = 'live' AND state = 'ticketed'") == 1);
   CHECK(count(db, "SELECT COUNT(*) FROM outbox WHERE kind = 'acknowledgement' AND state = 'sent'") == 1);
   CHECK(servers.captured().size() == 1);  // the acknowledgement (no staff list configured)
+}
+
+TEST_CASE("idle: a server without IDLE is polled at poll_interval, and its mail is still acknowledged") {
+  MailServerOptions o;
+  // Dovecot's own list (2.3) without IDLE.
+  o.imap_capability = "IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE SORT THREAD=REFERENCES "
+                      "MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 "
+                      "CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS "
+                      "BINARY MOVE SPECIAL-USE";
+  MailServers servers(o);
+  TempDir dir;
+  const fs::path cfg = write_config(
+      dir.path, imap_mailbox("main", servers.imap_url(), servers, "    poll_interval: 2s\n"), servers.smtp_url());
+  DaemonProcess daemon({"run", "--config", cfg.string()}, dir.path / "daemon.log",
+                       {"MADOGUCHI_TEST_IMAP_PASSWORD=" + servers.password});
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=imap_idle_unsupported", 20s), daemon.log());
+  REQUIRE_MESSAGE(daemon.wait_for_log("event=daemon_ready", 20s), daemon.log());
+
+  const auto t0 = std::chrono::steady_clock::now();
+  servers.deliver_to_inbox(question("IDLEなしの確認", "no-idle-1@sakura-giken.co.jp"));
+  while (servers.captured().empty() && std::chrono::steady_clock::now() - t0 < 20s)
+    std::this_thread::sleep_for(50ms);
+  const std::string log = daemon.log();
+  INFO(log);
+  REQUIRE(servers.captured().size() == 1);
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);  // a pass every 2 s found it
+  // Found by a poll, never by IDLE: the watcher gave up at once and did not retry.
+  CHECK(log.find("event=imap_idle_started") == std::string::npos);
+  CHECK(log.find("event=imap_idle_woke") == std::string::npos);
+  CHECK(log.find("event=imap_idle_failed") == std::string::npos);
+  CHECK(count(dir.path / "store" / "madoguchi.db",
+              "SELECT COUNT(*) FROM messages WHERE state = 'ticketed' AND mailbox = 'main'") == 1);
+  daemon.signal(SIGTERM);
+  CHECK(daemon.wait(10s) == 0);
 }
