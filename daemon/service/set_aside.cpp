@@ -26,10 +26,8 @@ ProcessedMail set_aside(Context& ctx, const StoredMessage& msg, const std::strin
     } catch (const std::exception&) {
     }
   }
-  const rules::Desk* desk = nullptr;
-  if (mail) desk = route_mail(ctx.policy(), *mail, mailbox_desk).desk;
-  else if (!mailbox_desk.empty()) desk = ctx.policy().desk(mailbox_desk);
-  if (!desk && !ctx.policy().desks().empty()) desk = &ctx.policy().desks().front();
+  // The one routing function: the mail's desk, else the mailbox's, else the first.
+  const rules::Desk* desk = route_mail(ctx.policy(), mail.value_or(parsers::ParsedMail{}), mailbox_desk).desk;
   if (!desk) throw std::runtime_error("no desk: the configuration has no desk");
 
   NewTicket t;
