@@ -4,6 +4,7 @@
 // database locked by another process does not end it.
 #include <doctest/doctest.h>
 
+#include "../integration/deployment.h"
 #include "daemon/store/messages.h"
 #include "daemon/store/store.h"
 #include "daemon_process.h"
@@ -236,7 +237,12 @@ TEST_CASE("run: 20 concurrent deliver processes beside a running daemon make 20 
   const fs::path cfg = dir.path / "madoguchi.yaml";
   std::ofstream(cfg) << "store: store\n"
                      << "desks: " << (src / "config/desks").string() << "\n"
-                     << "tenants: " << (src / "config/demo/tenants.yaml").string() << "\n"
+                     // valid around today: `deliver` decides identity at the wall clock
+                     << "tenants: "
+                     << madoguchi::testing::demo_tenants_valid_around(dir.path / "tenants.yaml",
+                                                                     madoguchi::testing::wall_clock_now())
+                            .string()
+                     << "\n"
                      << "templates: " << (src / "templates").string() << "\n"
                      << "auto_replies_per_hour: 100\nstaff_notices_per_hour: 100\nstaff: [staff@passlogic-cloud.example.jp]\n"
                      << "mailboxes:\n  - name: main\n    url: maildir:Maildir\n    desk: passlogic-cloud\n"
