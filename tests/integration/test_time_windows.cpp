@@ -65,6 +65,30 @@ TEST_CASE("rate limit: a sender answered auto_replies_per_hour times is answered
   CHECK(acks_to_admin(store) == 6);
 }
 
+TEST_CASE("rate limit: staff notices caused by one sender stop at staff_notices_per_hour, the tickets are still opened") {
+  Deployment d("36500d", 1000);
+  sys_seconds now = at(2026, 11, 20, 11);
+  Store store(d.config.store);
+  Context ctx = make_context(store, d.config, [&] { return now; }, d.runtime);
+  ctx.settings.staff = {"staff@passlogic-cloud.example.jp"};
+  ctx.settings.staff_notices_per_hour = 2;
+  MaildirSource source("main", d.maildir);
+  const auto notices = [&] { return count(store, "SELECT COUNT(*) FROM outbox WHERE kind = 'staff_notice'"); };
+  for (int n = 1; n <= 4; ++n) {
+    d.add_mail(std::to_string(n) + ".host", question(n), now);
+    REQUIRE(intake(ctx, source, d.config.mailboxes[0]) == 1);
+    REQUIRE(process_pending(ctx).size() == 1);
+  }
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets") == 4);
+  CHECK(notices() == 2);
+  CHECK(acks_to_admin(store) == 4);  // the customer's own acknowledgements are not held back
+  now += 60min;
+  d.add_mail("5.host", question(5), now);
+  REQUIRE(intake(ctx, source, d.config.mailboxes[0]) == 1);
+  REQUIRE(process_pending(ctx).size() == 1);
+  CHECK(notices() == 3);
+}
+
 TEST_CASE("first_run_cutoff: a first run cut by a crash keeps the cutoff of its start, not of the restart") {
   Deployment d("7d");
   const sys_seconds first_start = at(2026, 11, 20, 11);
