@@ -1,6 +1,8 @@
 // message.cpp — see message.h.
 #include "templates/message.h"
 
+#include "templates/mime_parts.h"
+
 #include <iconv.h>
 
 #include <array>
@@ -11,29 +13,7 @@
 namespace madoguchi::templates {
 namespace {
 
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    std::uint32_t v = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) | std::uint8_t(in[i + 2]);
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  if (i < in.size()) {
-    std::uint32_t v = std::uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) v |= std::uint8_t(in[i + 1]) << 8;
-    out += kB64[v >> 18];
-    out += kB64[(v >> 12) & 63];
-    out += (i + 1 < in.size()) ? kB64[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
+using mime::base64;
 
 bool is_plain_ascii(std::string_view s) {
   for (unsigned char c : s)
@@ -330,32 +310,36 @@ std::string compose_message(const OutgoingMessage& m, BodyEncoding* used) {
     add(field, header_text(value, jis));
   }
   add("MIME-Version", "1.0");
+  // The text part: its own header fields (at the top of a single-part mail) and its body.
+  std::string text_fields;
+  std::string text_body;
   switch (enc) {
     case BodyEncoding::iso2022jp:
-      add("Content-Type", "text/plain; charset=ISO-2022-JP");
-      add("Content-Transfer-Encoding", "7bit");
-      h += "\r\n";
-      h += jis_body;
+      text_fields = "Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n";
+      text_body = std::move(jis_body);
       break;
     case BodyEncoding::utf8_quoted_printable:
-      add("Content-Type", "text/plain; charset=UTF-8");
-      add("Content-Transfer-Encoding", "quoted-printable");
-      h += "\r\n";
-      h += quoted_printable(body);
-      if (h.size() < 2 || h.compare(h.size() - 2, 2, "\r\n") != 0) h += "\r\n";
+      text_fields = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n";
+      text_body = quoted_printable(body);
+      if (text_body.size() < 2 || text_body.compare(text_body.size() - 2, 2, "\r\n") != 0) text_body += "\r\n";
       break;
-    case BodyEncoding::utf8_base64: {
-      add("Content-Type", "text/plain; charset=UTF-8");
-      add("Content-Transfer-Encoding", "base64");
-      h += "\r\n";
-      const std::string encoded = base64(body);
-      for (std::size_t i = 0; i < encoded.size(); i += 76) {
-        h.append(encoded, i, 76);
-        h += "\r\n";
-      }
+    case BodyEncoding::utf8_base64:
+      text_fields = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n";
+      text_body = mime::base64_lines(body);
       break;
-    }
   }
+  if (m.attachments.empty()) {
+    h += text_fields;
+    h += "\r\n";
+    h += text_body;
+    return h;
+  }
+  const std::string b = mime::boundary(m.message_id, {text_body});
+  add("Content-Type", "multipart/mixed; boundary=\"" + b + "\"");
+  h += "\r\n";
+  h += "--" + b + "\r\n" + text_fields + "\r\n" + text_body;
+  for (const auto& a : m.attachments) h += "--" + b + "\r\n" + mime::attachment_part(a);
+  h += "--" + b + "--\r\n";
   return h;
 }
 

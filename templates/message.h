@@ -27,6 +27,13 @@ enum class BodyEncoding {
   iso2022jp,              // 7bit ISO-2022-JP (RFC 1468), subject in ISO-2022-JP B words
 };
 
+// A file sent with a message (staff notices carry the customer's attachments).
+struct OutgoingAttachment {
+  std::string filename{};      // UTF-8, sanitised when written (mime_parts.h)
+  std::string content_type{};  // "type/subtype"; anything else is sent as application/octet-stream
+  std::string content{};       // the bytes
+};
+
 struct OutgoingMessage {
   std::string from_name;     // display name, UTF-8
   std::string from_address;
@@ -42,6 +49,8 @@ struct OutgoingMessage {
   std::chrono::sys_seconds date{};
   std::vector<std::pair<std::string, std::string>> extra_headers;  // e.g. X-Madoguchi-Ticket
   BodyEncoding encoding = BodyEncoding::utf8_base64;  // preference (per tenant or desk)
+  // None: a single text/plain body. Any: multipart/mixed, the text first, then each file.
+  std::vector<OutgoingAttachment> attachments{};
 };
 
 // The raw message, CRLF line ends, 7-bit clean. `used` (optional) receives the encoding
