@@ -2,11 +2,10 @@
 #include "daemon/service/staff_mail.h"
 
 #include "daemon/store/states.h"
+#include "parsers/reply_text.h"
 #include "rules/close_reasons.h"
 
-#include <algorithm>
-#include <array>
-#include <utility>
+#include <vector>
 
 namespace madoguchi::daemon {
 namespace {
@@ -36,53 +35,11 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
-bool is_attribution(std::string_view line) {
-  const std::string_view t = trim(line);
-  if (starts_with(t, "On ") && (ends_with(t, "wrote:") || ends_with(t, "wrote :"))) return true;
-  if (ends_with(t, "wrote:")) return true;
-  if (ends_with(t, "書きました:") || ends_with(t, "書きました：") || ends_with(t, "書きました")) return true;
-  if (starts_with(t, "-----Original Message-----") || starts_with(t, "----- Original Message -----"))
-    return true;
-  if (starts_with(t, "-----元のメッセージ-----") || starts_with(t, "----- 元のメッセージ -----")) return true;
-  return false;
-}
-
-bool is_outlook_header(std::string_view line) {
-  const std::string_view t = trim(line);
-  return starts_with(t, "From:") || starts_with(t, "差出人:") || starts_with(t, "差出人：") ||
-         starts_with(t, "送信者:");
-}
-
 }  // namespace
 
 std::string strip_quoted(std::string_view text) {
-  const auto lines = split_lines(text);
-  std::vector<std::string_view> kept;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string_view line = lines[i];
-    if (is_attribution(line)) break;
-    // Outlook: a "From:" line after a blank line (or a rule) starts the quoted original.
-    if (is_outlook_header(line) && (i == 0 || trim(lines[i - 1]).empty() ||
-                                    starts_with(trim(lines[i - 1]), "_____")))
-      break;
-    if (starts_with(trim(line), ">") || starts_with(trim(line), "＞")) continue;
-    kept.push_back(line);
-  }
-  while (!kept.empty() && trim(kept.back()).empty()) kept.pop_back();
-  // a rule line Outlook puts above the quoted header
-  while (!kept.empty() && starts_with(trim(kept.back()), "_____")) kept.pop_back();
-  while (!kept.empty() && trim(kept.back()).empty()) kept.pop_back();
-  std::string out;
-  for (const auto& l : kept) {
-    out += l;
-    out += '\n';
-  }
-  return out;
+  // The desk's templates add the desk's own signature: the staff member's is cut too.
+  return parsers::cut_reply(text, {.keep_inline_quotes = false, .cut_signature = true}).text;
 }
 
 StaffMail parse_staff_mail(std::string_view body) {
@@ -93,7 +50,7 @@ StaffMail parse_staff_mail(std::string_view body) {
   for (; i < lines.size(); ++i) {
     std::string_view t = trim(lines[i]);
     if (t.empty()) break;
-    if (t.front() != '#' && !starts_with(t, "＃")) break;
+    if (t.front() != '#' && !t.starts_with("＃")) break;
     t.remove_prefix(t.front() == '#' ? 1 : 3);
     const auto sp = t.find_first_of(" \t");
     const std::string verb(t.substr(0, sp));

@@ -1,8 +1,9 @@
 // staff_mail.h — what a staff member's e-mail to a ticket means (SPEC.md §5): a block of
 // command lines at the top (`#close answered_spec`, `#status investigating`, `#note`), then
 // the text. The text is relayed to the customer unless `#note` makes it an internal note.
-// Quoted history (Outlook, Gmail, Thunderbird, Japanese clients) is cut off so that
-// internal text quoted from earlier mail never reaches the customer. Pure functions.
+// Quoted history (Outlook, Gmail, Apple Mail, Thunderbird, Japanese clients) and the staff
+// member's signature are cut off so that internal text quoted from earlier mail never reaches
+// the customer. Pure functions.
 #pragma once
 
 #include <optional>
@@ -30,9 +31,10 @@ struct StaffMail {
 // Parses a staff mail's decoded body text.
 StaffMail parse_staff_mail(std::string_view body);
 
-// Cuts quoted history: everything from the first attribution line ("On … wrote:",
-// "…さんは書きました:", "-----Original Message-----", an Outlook "From:/差出人:" block)
-// and every line starting with '>'. Trailing blank lines are dropped.
+// The staff member's own words: parsers::cut_reply (quoted history, '>' lines and the
+// signature cut; inline answers between quoted lines kept, each removed quoted block leaving
+// one blank line). The signature goes too, as the templates add the desk's own; staff who
+// want their name in the text write it above the signature. Trailing blank lines are dropped.
 std::string strip_quoted(std::string_view text);
 
 }  // namespace madoguchi::daemon

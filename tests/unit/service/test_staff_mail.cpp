@@ -20,7 +20,15 @@ TEST_CASE("staff mail: Japanese and Outlook attributions end the text") {
   CHECK(strip_quoted("回答です。\n\n-----Original Message-----\nFrom: x\n本文\n") == "回答です。\n");
   CHECK(strip_quoted("回答です。\n\n________________________________\n差出人: 佐藤\n件名: 質問\n") == "回答です。\n");
   CHECK(strip_quoted("回答です。\nOn Fri, Nov 20, 2026 at 10:32 AM Sato <a@b> wrote:\n> q\n") == "回答です。\n");
-  CHECK(strip_quoted("一行目\n> 引用\n二行目\n") == "一行目\n二行目\n");
+  // an answer below a quoted line stays, one blank line where the quote was
+  CHECK(strip_quoted("一行目\n> 引用\n二行目\n") == "一行目\n\n二行目\n");
+}
+
+TEST_CASE("staff mail: the staff signature is cut, the desk's templates add their own") {
+  auto m = parse_staff_mail("佐藤様\n\n手順をお送りします。\n\n-- \n鈴木 (サポート)\n内線 1234\n");
+  CHECK(m.text == "佐藤様\n\n手順をお送りします。\n");
+  CHECK(strip_quoted("回答です。\n\n━━━━━━━━\nサポートデスク 鈴木\nsupport@madoguchi.example\n━━━━━━━━\n") ==
+        "回答です。\n");
 }
 
 TEST_CASE("staff mail: commands at the top") {
