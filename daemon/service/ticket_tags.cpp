@@ -4,6 +4,7 @@
 #include "daemon/service/customer_text.h"
 
 #include "daemon/store/spool.h"
+#include "parsers/reply_text.h"
 
 #include <openssl/hmac.h>
 #include <openssl/crypto.h>
@@ -141,18 +142,9 @@ std::string display_subject(std::string_view subject) {
     }
   }
   const bool cut = i < subject.size();  // there is more than was looked at
-  // Leading spaces and reply prefixes, as often as they repeat; an index, not erase().
-  std::string_view rest(s);
-  for (bool again = true; again;) {
-    again = false;
-    rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
-    for (const std::string_view prefix : {"Re:", "RE:", "re:", "Fw:", "FW:", "Fwd:", "AW:", "返信:", "転送:"}) {
-      if (rest.starts_with(prefix)) {
-        rest.remove_prefix(prefix.size());
-        again = true;
-      }
-    }
-  }
+  // Reply and forward prefixes (Re:, Ｒｅ：, Re[2]:, 返信:, AW: ...) and leading white space;
+  // linear, and over the bounded copy only.
+  const std::string rest = parsers::strip_subject_prefixes(s);
   if (rest.empty()) return cut ? "…" : "(件名なし)";
   std::string out = utf8_prefix(rest, 40);
   if (cut && !out.ends_with("…")) out += "…";

@@ -55,6 +55,9 @@ TEST_CASE("the customer's subject inside ours: no tags, no reply prefixes, short
   const std::string long_subject(60, 'x');
   CHECK(display_subject(long_subject) == std::string(40, 'x') + "…");
   CHECK(display_subject("Re:Re:[#MG-000001-abc]Re: 件名 [#MG-000001]です") == "件名 です");
+  // parsers::strip_subject_prefixes: full-width, counted and foreign prefixes, U+3000
+  CHECK(display_subject("Ｒｅ：[#MG-000123-k7q]\u3000Re[2]: AW: 回复: 件名") == "件名");
+  CHECK(display_subject("Review: [#MG-000123-k7q] 結果") == "Review:  結果");
 }
 
 TEST_CASE("the subject shown is bounded work: a 12 MB subject of tags takes milliseconds, not minutes") {
