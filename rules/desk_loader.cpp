@@ -97,7 +97,8 @@ void parse_rules(const YAML::Node& list, ConfigReader& r, CompiledDesk& cd) {
     if (senders == "eligible") rule.eligible_only = true;
     else if (senders == "all") rule.eligible_only = false;
     else r.error(n["senders"], "'senders' must be eligible or all");
-    cd.desk.rules.push_back({rule.id, rule.description, rule.cite, rule.outcome});
+    cd.desk.rules.push_back({rule.id, rule.description, rule.cite, rule.outcome, rule.reason, rule.reason_ja,
+                             rule.template_name});
     cd.rules.push_back(std::move(rule));
   }
 }

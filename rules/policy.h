@@ -82,6 +82,9 @@ struct Desk {
     std::string description;
     std::string cite;     // seed citation, e.g. "passlogic §4-10"
     Outcome outcome = Outcome::in_scope;
+    std::string reason{};         // out-of-scope reason id, e.g. "onsite"
+    std::string reason_ja{};      // its Japanese text for templates
+    std::string template_name{};  // the rule's own template (a kind or a name), "" for the outcome's
   };
   std::vector<RuleInfo> rules;  // the desk's rules in evaluation order (for metrics, check)
 };

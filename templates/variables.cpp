@@ -30,16 +30,26 @@ const std::vector<VariableInfo>& known_variables() {
       {"due_at", "回答予定日時", "11月25日(水) 10:00"},
       {"contract", "契約ID・保守ID", "LX-2025-0042"},
       {"reason_text", "対象外の理由（規約の項目）", "オンサイト対応（お客さま先へのご訪問・現地での作業）"},
+      {"cite", "対象外と判断した根拠（規約の条項）", "サポートサービス規約 第4条"},
       // Staff notifications
       {"requester", "問い合わせ者のメールアドレス（スタッフ宛のみ）", "yamada@sample-shoji.example.co.jp"},
-      {"outcome", "判定結果", "in_scope"},
+      {"outcome", "判定結果（日本語）", "サポート対象"},
+      {"identity", "差出人の確認結果（日本語、スタッフ宛）", "登録済みの問い合わせ資格者"},
       {"rule", "判定したルールID", "PL_IN_SCOPE_DEFAULT"},
       {"flagged", "要確認の印（空なら表示しない）", "要確認"},
-      {"status", "チケットの状態（スタッフ宛）", "open"},
+      {"status", "チケットの現在の状態（日本語、スタッフ宛）", "未回答"},
+      {"reopened", "完了していたチケットが再開されたときの印（空なら表示しない）", ""},
+      {"customer_text", "お客様のメールの本文（引用・署名を除く。スタッフ宛）",
+       "管理画面にログインしようとすると「認証に失敗しました」と表示されます。\n昨日までは問題なくログインできていました。"},
+      {"text_note", "本文を省略・短縮したときの注記（スタッフ宛）",
+       "（引用された履歴・署名は省略しました。全文は madoguchi ticket show MG-000123 で確認できます。）"},
+      {"attachment_list", "添付ファイルの一覧（整形済み。スタッフ宛）", "  1. エラー画面.png（image/png、48 KB） 添付"},
       {"opened_at", "受付開始日時（ダイジェスト）", "11月24日(火) 10:00"},
       {"ticket_count", "受付開始時に受け付けた件数（ダイジェスト）", "2"},
       {"ticket_list", "受け付けたチケットの一覧（整形済みテキスト。tickets がない場合）", ""},
-      {"tickets", "受け付けたチケットの一覧（リスト。各行は ticket_number, original_subject, requester, received_at, accepted_at, due_at, flagged）", ""},
+      {"tickets", "受け付けたチケットの一覧（リスト。各行は ticket_number, original_subject, requester, received_at, accepted_at, due_at, flagged, customer_text）", ""},
+      {"command_errors", "実行できなかったコマンドの理由（スタッフ宛）", "#close needs one of: resolved, answered_howto, …"},
+      {"accepted_commands", "使えるコマンドの一覧（整形済み。スタッフ宛）", "  #close 理由\n  #status 状態\n  #reopen\n  #note\n"},
       // Staff reply and closing
       {"reply_body", "スタッフの回答本文", ""},
       {"staff_name", "回答したスタッフの名前（任意）", "佐藤"},
@@ -85,7 +95,7 @@ const std::vector<std::string>& template_names() {
         "out_of_scope_environment", "out_of_scope_custom",
         "redirect_sales",
         "staff_reply", "closed", "auto_close_warning", "auto_closed",
-        "staff_new_ticket", "staff_follow_up", "staff_digest",
+        "staff_new_ticket", "staff_follow_up", "staff_digest", "staff_command_rejected",
         "incident_consumed", "purchase_notice", "remote_consent_request", "announcement"};
     for (const auto& r : closing_reasons()) n.push_back("closed_" + r);
     return n;
@@ -108,11 +118,12 @@ Values sample_values() {
   v.lists["tickets"] = {
       {{"ticket_number", "MG-000123"}, {"original_subject", "管理画面にログインできません"},
        {"requester", "yamada@sample-shoji.example.co.jp"}, {"received_at", "11月21日(土) 22:15"},
-       {"accepted_at", "11月24日(火) 10:00"}, {"due_at", "11月25日(水) 10:00"}, {"flagged", ""}},
+       {"accepted_at", "11月24日(火) 10:00"}, {"due_at", "11月25日(水) 10:00"}, {"flagged", ""},
+       {"customer_text", "    管理画面にログインしようとすると「認証に失敗しました」と表示されます。\n    （添付ファイル 1 件）"}},
       {{"ticket_number", "MG-000124"}, {"original_subject", "他社VPN製品との連携について"},
        {"requester", "suzuki@example.co.jp"}, {"received_at", "11月23日(月) 9:40"},
        {"accepted_at", "11月24日(火) 10:00"}, {"due_at", "11月25日(水) 10:00"},
-       {"flagged", "要確認"}},
+       {"flagged", "要確認"}, {"customer_text", "    他社製 VPN 装置と連携できるか教えてください。"}},
   };
   return v;
 }

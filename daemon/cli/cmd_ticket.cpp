@@ -3,7 +3,9 @@
 // the outbox in the same transaction as the change; the running daemon delivers it.
 #include "daemon/cli/cli.h"
 #include "daemon/cli/terminal_text.h"
+#include "daemon/cli/ticket_show.h"
 #include "daemon/log/log.h"
+#include "daemon/server/daemon.h"
 #include "daemon/server/runtime.h"
 #include "daemon/service/staff_work.h"
 #include "daemon/service/views.h"
@@ -33,11 +35,14 @@ struct TicketOptions {
   std::string text;
   std::string new_status;
   std::string reason;
+  std::string rule;
   std::string actor;
+  int raw = 0;         // show --raw N
+  int attachment = 0;  // attachment N
+  std::string out;     // attachment --out FILE
 };
 
 std::string when(std::chrono::sys_seconds t) { return rules::format_iso8601(t, rules::kJapanOffset); }
-std::string when(const std::optional<std::chrono::sys_seconds>& t) { return t ? when(*t) : std::string("-"); }
 
 std::string default_actor() {
   const char* user = std::getenv("SUDO_USER");
@@ -48,6 +53,7 @@ std::string default_actor() {
 // Loads the configuration (and, for staff work, the runtime) and opens the store; prints the
 // errors and returns nullptr on failure.
 std::unique_ptr<Session> open(const TicketOptions& opt, bool with_runtime) {
+  // Commands that change a ticket log their audit event (with the acting user) at info.
   rules::ConfigErrors errors;
   auto config = load_main_config(opt.config.resolved(), errors);
   std::optional<Runtime> runtime;
@@ -56,7 +62,8 @@ std::unique_ptr<Session> open(const TicketOptions& opt, bool with_runtime) {
     for (const auto& e : errors) std::cerr << e.to_string() << '\n';
     return nullptr;
   }
-  init_logging("warn", !config->log_personal_data);
+  if (with_runtime) init_cli_logging(config->log_level, !config->log_personal_data);
+  else init_logging("warn", !config->log_personal_data);
   try {
     return open_session(*config, system_now, std::move(runtime));
   } catch (const std::exception& e) {
@@ -118,51 +125,23 @@ int cmd_list(const TicketOptions& opt) {
   return exit_ok;
 }
 
-int cmd_show(const TicketOptions& opt) {
-  auto s = open(opt, false);
-  if (!s) return exit_failure;
-  const auto number = normalize_ticket_number(opt.number);
-  if (!number) {
-    std::cerr << "madoguchi ticket show: '" << printable(opt.number) << "' is not a ticket number\n";
-    return exit_usage;
-  }
-  const auto d = ticket_details(*s->store, *number);
-  if (!d) {
-    std::cerr << "madoguchi ticket show: no ticket " << *number << '\n';
-    return exit_failure;
-  }
-  const TicketRow& t = d->ticket;
-  std::cout << "ticket      " << t.number << '\n'
-            << "desk        " << t.desk << '\n'
-            << "tenant      " << t.tenant.value_or("-") << '\n'
-            << "requester   " << printable(t.requester) << '\n'
-            << "subject     " << printable(t.subject) << '\n'
-            << "status      " << to_string(t.status) << (t.flagged ? "  (flagged for staff)" : "") << '\n'
-            << "decision    " << t.outcome << " rule=" << t.rule.value_or("-") << " reason=" << t.reason.value_or("-") << '\n'
-            << "received    " << when(t.received_at) << '\n'
-            << "accepted    " << when(t.accepted_at) << '\n'
-            << "due         " << when(t.first_response_due) << '\n';
-  if (t.closed_at) std::cout << "closed      " << when(*t.closed_at) << " (" << t.close_reason.value_or("-") << ")\n";
-  if (t.parent) std::cout << "continues   " << ticket_number(*t.parent) << '\n';
-  std::cout << "\nmessages\n";
-  for (const auto& m : d->messages)
-    std::cout << "  #" << m.id << "  " << when(m.received_at) << "  " << printable(m.sender) << "  "
-              << printable(m.subject) << "  ["
-              << m.identity << ", " << m.outcome << (m.warnings.empty() ? "" : ", warnings: " + m.warnings) << "]\n";
-  std::cout << "\noutgoing\n";
-  for (const auto& o : d->outgoing)
-    std::cout << "  " << when(o.created_at) << "  " << o.kind << " (" << o.template_name << ") to " << o.recipient
-              << "  " << to_string(o.state) << " after " << o.attempts << " attempt(s)"
-              << (o.last_reply.empty() ? "" : ": " + printable(o.last_reply)) << '\n';
-  std::cout << "\nhistory\n";
-  for (const auto& e : d->history)
-    std::cout << "  " << when(e.at) << "  " << printable(e.actor) << "  " << e.event << "  " << printable(e.detail)
-              << '\n';
-  return exit_ok;
+// What the operator is told once an action is committed: what happened, and for mail when
+// it leaves (the running daemon's outbox pickup, daemon.h).
+std::string done_text(const std::string& what, const StaffAction& a) {
+  const std::string when_sent = "queued; a running madoguchi daemon sends it within " +
+                                std::to_string(Daemon::kOutboxPickup.count() + 1) + " s (madoguchi ticket show " +
+                                a.ticket + " shows its state)";
+  if (what == "reply") return "reply " + when_sent;
+  if (what == "note") return "note recorded (internal, never sent)";
+  if (what == "status") return "status set to " + std::string(to_string(*a.status));
+  if (what == "close") return "closed (" + std::string(rules::to_string(*a.reason)) + "); closing notice " + when_sent;
+  if (what == "refuse") return "closed (out_of_scope); refusal " + when_sent;
+  return "reopened";
 }
 
-// reply / note / status / close / reopen: one transaction through the staff operations of
-// service/staff_work.h, so the CLI and staff e-mail behave the same.
+// reply / note / status / close / reopen / refuse: one transaction through the staff
+// operations of service/staff_work.h, so the CLI and staff e-mail behave the same. Exit 0
+// done, 1 refused (already closed, no such rule) or failed, 2 bad usage.
 int cmd_act(const TicketOptions& opt, const std::string& what) {
   StaffAction a;
   const auto number = normalize_ticket_number(opt.number);
@@ -173,6 +152,7 @@ int cmd_act(const TicketOptions& opt, const std::string& what) {
   a.ticket = *number;
   a.actor = opt.actor.empty() ? default_actor() : opt.actor;
   a.text = opt.text;
+  a.rule = opt.rule;
   if (!opt.file.empty()) {
     std::ifstream in(opt.file == "-" ? "/dev/stdin" : opt.file, std::ios::binary);
     if (!in) {
@@ -181,10 +161,15 @@ int cmd_act(const TicketOptions& opt, const std::string& what) {
     }
     a.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+  if ((what == "reply" || what == "note") && a.text.empty()) {
+    std::cerr << "madoguchi ticket " << what << ": the " << what << " text is empty (give --text or --file)\n";
+    return exit_usage;
+  }
   if (what == "reply") a.kind = StaffActionKind::reply;
   else if (what == "note") a.kind = StaffActionKind::note;
   else if (what == "status") a.kind = StaffActionKind::status, a.status = parse_state<TicketStatus>(opt.new_status);
   else if (what == "close") a.kind = StaffActionKind::close, a.reason = rules::parse_close_reason(opt.reason);
+  else if (what == "refuse") a.kind = StaffActionKind::refuse;
   else a.kind = StaffActionKind::reopen;
   auto s = open(opt, true);
   if (!s) return exit_failure;
@@ -192,16 +177,29 @@ int cmd_act(const TicketOptions& opt, const std::string& what) {
   using Code = StaffActionResult::Code;
   if (r.code != Code::done) {
     std::cerr << "madoguchi ticket " << what << ": " << r.message << '\n';
-    return r.code == Code::refused ? exit_usage : exit_failure;
+    return exit_failure;
   }
   const Event event = what == "reply"    ? Event::ticket_reply
                       : what == "note"   ? Event::ticket_note
                       : what == "status" ? Event::ticket_status
                       : what == "close"  ? Event::ticket_close
+                      : what == "refuse" ? Event::ticket_refuse
                                          : Event::ticket_reopen;
   log_event(spdlog::level::info, event, {{"ticket", a.ticket}, {"actor", a.actor}});
-  std::cout << a.ticket << ": " << what << " done\n";
+  std::cout << a.ticket << ": " << done_text(what, a) << '\n';
   return exit_ok;
+}
+
+int cmd_show(const TicketOptions& opt) {
+  auto s = open(opt, false);
+  if (!s) return exit_failure;
+  return show_ticket(*s, opt.number, opt.raw);
+}
+
+int cmd_attachment(const TicketOptions& opt) {
+  auto s = open(opt, false);
+  if (!s) return exit_failure;
+  return extract_attachment(*s, opt.number, opt.attachment, opt.out);
 }
 
 }  // namespace
@@ -227,9 +225,19 @@ Subcommand add_ticket_command(CLI::App& root) {
   auto number_arg = [&](CLI::App* sub) {
     sub->add_option("number", opt->number, "ticket number: 123, MG-000123 or [#MG-000123-xyz]")->required();
   };
-  auto* show = app->add_subcommand("show", "a ticket's messages, decisions, due times and history");
+  auto* show = app->add_subcommand("show", "a ticket's messages with their text, decisions, due times, outgoing mail and history");
   number_arg(show);
+  show->add_option("--raw", opt->raw, "print the original bytes of message N (as numbered by show) instead")
+      ->check(CLI::Range(1, 1000000));
   show->callback([selected] { *selected = "show"; });
+
+  auto* attachment = app->add_subcommand("attachment", "write one attachment of a ticket to a file");
+  number_arg(attachment);
+  attachment->add_option("n", opt->attachment, "the attachment's number (as `ticket show` lists them)")
+      ->required()
+      ->check(CLI::Range(1, 1000000));
+  attachment->add_option("--out", opt->out, "the file to create (never overwritten), - for stdout")->required();
+  attachment->callback([selected] { *selected = "attachment"; });
 
   auto* reply = app->add_subcommand("reply", "send a reply to the requester in the desk's reply template");
   number_arg(reply);
@@ -261,6 +269,13 @@ Subcommand add_ticket_command(CLI::App& root) {
   close->add_option("--as", opt->actor, "who closes it");
   close->callback([selected] { *selected = "close"; });
 
+  auto* refuse = app->add_subcommand(
+      "refuse", "send the out-of-scope refusal of the ticket's rule (or --rule ID) with its reason, and close");
+  number_arg(refuse);
+  refuse->add_option("--rule", opt->rule, "the desk's out-of-scope rule to refuse by (default: the rule that decided the ticket)");
+  refuse->add_option("--as", opt->actor, "who refuses it");
+  refuse->callback([selected] { *selected = "refuse"; });
+
   auto* reopen = app->add_subcommand("reopen", "reopen a closed ticket");
   number_arg(reopen);
   reopen->add_option("--as", opt->actor, "who reopens it");
@@ -269,6 +284,7 @@ Subcommand add_ticket_command(CLI::App& root) {
   return {app, [opt, selected] {
             if (*selected == "list") return cmd_list(*opt);
             if (*selected == "show") return cmd_show(*opt);
+            if (*selected == "attachment") return cmd_attachment(*opt);
             return cmd_act(*opt, *selected);
           }};
 }

@@ -62,6 +62,7 @@ namespace madoguchi::daemon {
   X(ticket_status, "cli", "`ticket status`: the status was set")                                  \
   X(ticket_close, "cli", "`ticket close`: closed with a reason, closing notice queued")           \
   X(ticket_reopen, "cli", "`ticket reopen`: a closed ticket was reopened")                        \
+  X(ticket_refuse, "cli", "`ticket refuse`: the rule's out-of-scope refusal queued, ticket closed") \
   X(outbox_sent, "outbox", "an outgoing mail was accepted by the server")                         \
   X(outbox_deferred, "outbox", "a temporary failure: the mail is retried with backoff")           \
   X(outbox_failed, "outbox", "a permanent failure, or retried until smtp.max_age")                \

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 
 namespace madoguchi::daemon {
 namespace {
@@ -45,6 +46,30 @@ void init_logging(std::string_view level, bool mask_personal_data) {
     spdlog::set_default_logger(logger);
   } catch (const spdlog::spdlog_ex&) {
     // keep spdlog's default logger
+  }
+}
+
+void init_cli_logging(std::string_view level, bool mask_personal_data) {
+  std::error_code ec;
+  if (std::getenv("JOURNAL_STREAM") != nullptr ||
+      !std::filesystem::exists("/run/systemd/journal/socket", ec)) {
+    init_logging(level, mask_personal_data);
+    return;
+  }
+  g_mask = mask_personal_data;
+  try {
+    auto journal = std::make_shared<spdlog::sinks::systemd_sink_mt>("madoguchi");
+    journal->set_pattern("%v");
+    journal->set_level(spdlog::level::from_str(std::string(level)));
+    auto terminal = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    terminal->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+    terminal->set_level(spdlog::level::warn);
+    auto logger = std::make_shared<spdlog::logger>("madoguchi", spdlog::sinks_init_list{journal, terminal});
+    logger->set_level(spdlog::level::from_str(std::string(level)));
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  } catch (const spdlog::spdlog_ex&) {
+    init_logging(level, mask_personal_data);
   }
 }
 

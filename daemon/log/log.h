@@ -18,6 +18,10 @@ namespace madoguchi::daemon {
 // Sets up the process logger: journald (with priorities) when stderr is the journal
 // ($JOURNAL_STREAM), else stderr. `level` is trace|debug|info|warn|error.
 void init_logging(std::string_view level, bool mask_personal_data);
+// The CLI's logger for commands that change something: its events (ticket_reply, ticket_note,
+// … with the acting user) go where the daemon's go — the journal when the machine has one,
+// with warnings also on stderr for the operator — else to stderr from `level` on.
+void init_cli_logging(std::string_view level, bool mask_personal_data);
 
 // "taro@example.co.jp" -> "t***@example.co.jp" (unless masking is off).
 std::string mask_address(std::string_view address);

@@ -126,6 +126,30 @@ void read_smtp(ConfigReader& r, const YAML::Node& n, const std::filesystem::path
   }
 }
 
+// `staff:` entries: an address, or {address, name} (the name signs staff replies and greets
+// in notices: 担当：{{staff_name}}).
+void read_staff(ConfigReader& r, const YAML::Node& list, MainConfig& cfg) {
+  if (!list.IsSequence()) {
+    r.error(list, "'staff' must be a list of addresses or {address, name} entries");
+    return;
+  }
+  for (const auto& e : list) {
+    if (e.IsScalar()) {
+      cfg.staff.push_back(lower(e.as<std::string>()));
+      continue;
+    }
+    if (!r.expect_map(e, "a staff entry")) continue;
+    r.check_keys(e, {"address", "name"});
+    const auto address = r.string(e, "address");
+    if (!address || address->find('@') == std::string::npos) {
+      r.error(e, "a staff entry needs an address");
+      continue;
+    }
+    cfg.staff.push_back(lower(*address));
+    if (auto name = r.string(e, "name"); name && !name->empty()) cfg.staff_names[lower(*address)] = *name;
+  }
+}
+
 }  // namespace
 
 std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
@@ -139,7 +163,7 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
     r.check_keys(n, {"store", "desks", "tenants", "templates", "staff", "mailboxes", "smtp",
                      "log_level", "log_personal_data", "auto_replies_per_hour", "tag_key_file",
                      "trusted_authserv_ids", "staff_authentication", "staff_notices_per_hour",
-                     "message_attempts", "imap_fetch_attempts"});
+                     "message_attempts", "imap_fetch_attempts", "staff_attachment_limit"});
     cfg.store = rules::resolve_path(path, r.string(n, "store").value_or("/var/lib/madoguchi"));
     cfg.desks_dir = rules::resolve_path(path, r.string(n, "desks").value_or("desks"));
     if (auto t = r.string(n, "tenants")) cfg.tenants_file = rules::resolve_path(path, *t);
@@ -147,7 +171,7 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
       cfg.templates_dir = rules::resolve_path(path, *t);
     else
       cfg.templates_dir = default_templates_dir();
-    for (auto& s : r.string_list(n, "staff")) cfg.staff.push_back(lower(s));
+    if (n["staff"]) read_staff(r, n["staff"], cfg);
     for (auto& s : r.string_list(n, "trusted_authserv_ids")) cfg.trusted_authserv_ids.push_back(lower(s));
     if (auto v = r.string(n, "staff_authentication")) {
       if (*v == "from_header") cfg.staff_authentication_from_header = true;
@@ -183,6 +207,10 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
     if (auto v = r.integer(n, "imap_fetch_attempts")) {
       if (*v < 1 || *v > 100) r.error(n["imap_fetch_attempts"], "imap_fetch_attempts must be 1 to 100");
       else cfg.imap_fetch_attempts = static_cast<int>(*v);
+    }
+    if (auto v = r.string(n, "staff_attachment_limit")) {
+      if (auto size = parse_size(*v)) cfg.staff_attachment_limit = *size;
+      else r.error(n["staff_attachment_limit"], "staff_attachment_limit must be a size like 10M, 512K or a byte count");
     }
     if (auto v = r.integer(n, "staff_notices_per_hour")) {
       if (*v < 0) r.error(n["staff_notices_per_hour"], "staff_notices_per_hour must be >= 0");

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct MainConfig {
   std::filesystem::path tenants_file;   // "" when the config has no tenants file
   std::filesystem::path templates_dir;
   std::vector<std::string> staff;       // lower-case staff addresses
+  std::map<std::string, std::string> staff_names;  // lower-case address -> name (担当)
+  std::size_t staff_attachment_limit = 10u * 1024 * 1024;  // attached to a staff notice, in all
   std::vector<std::string> trusted_authserv_ids;  // lower-case; our MTAs' Authentication-Results
   bool staff_authentication_from_header = false;  // staff_authentication: from_header
   std::vector<MailboxConfig> mailboxes;

@@ -120,6 +120,7 @@ struct Daemon::Loop {
   asio::io_context io;
   asio::steady_timer poll{io};
   asio::steady_timer watchdog{io};
+  asio::steady_timer outbox{io};
   asio::signal_set stop_signals{io, SIGTERM, SIGINT};
   asio::signal_set reload_signal{io, SIGHUP};
   std::chrono::seconds interval{60};
@@ -136,6 +137,25 @@ struct Daemon::Loop {
       if (ec) return;
       d.run_pass();
       schedule_poll();
+    });
+  }
+
+  // Due outgoing mail is sent within kOutboxPickup of being queued, whoever queued it; a due
+  // check that finds nothing is one indexed read. When the server refused the session, the
+  // pickup rests until the next poll: the passes retry it, not a connection every second.
+  std::chrono::steady_clock::time_point pickup_rests_until{};
+  void schedule_outbox() {
+    outbox.expires_after(kOutboxPickup);
+    outbox.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (std::chrono::steady_clock::now() >= pickup_rests_until) {
+        Context& ctx = *d.session_->ctx;
+        guarded("outbox", [&] {
+          if (deliver_due(ctx.store, *d.sink_, system_now(), ctx.settings.delivery, notify_watchdog).server_unreachable)
+            pickup_rests_until = std::chrono::steady_clock::now() + interval;
+        });
+      }
+      schedule_outbox();
     });
   }
 
@@ -211,6 +231,7 @@ int Daemon::run() {
   notify_ready();
   log_event(spdlog::level::info, Event::daemon_ready, {{"poll_seconds", std::to_string(loop.interval.count())}});
   loop.schedule_poll();
+  loop.schedule_outbox();
   loop.io.run();
   for (auto& s : sources_) s->stop_watching();
   log_event(spdlog::level::info, Event::daemon_stopped, {});

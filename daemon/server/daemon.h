@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <chrono>
 #include <ostream>
 #include <vector>
 
@@ -25,6 +26,10 @@ class Daemon {
   ~Daemon();
 
   std::vector<ProcessedMail> run_pass();
+  // How soon the running daemon sends mail another process queued (`ticket reply` from the
+  // CLI, `deliver`): the outbox is looked at this often between passes, as Postfix's pickup
+  // looks at its maildrop.
+  static constexpr std::chrono::seconds kOutboxPickup{1};
   // Runs until SIGTERM/SIGINT; returns the exit code: 1 (run_locked logged) when another
   // `madoguchi run` holds the store's run.lock.
   int run();

@@ -35,6 +35,8 @@ std::optional<Runtime> load_runtime(const MainConfig& config, rules::ConfigError
 Settings settings_of(const MainConfig& config) {
   Settings s;
   s.staff = config.staff;
+  s.staff_names = config.staff_names;
+  s.staff_attachment_limit = config.staff_attachment_limit;
   s.trusted_authserv_ids = config.trusted_authserv_ids;
   s.staff_authentication = config.staff_authentication_from_header ? StaffAuthentication::from_header
                                                                    : StaffAuthentication::authentication_results;

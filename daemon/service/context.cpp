@@ -16,6 +16,11 @@ bool Context::is_staff(const std::string& address) const {
   return std::find(settings.staff.begin(), settings.staff.end(), address) != settings.staff.end();
 }
 
+std::string Context::staff_name(std::string_view actor) const {
+  const auto it = settings.staff_names.find(rules::normalize_address(actor));
+  return it == settings.staff_names.end() ? std::string() : it->second;
+}
+
 bool Context::staff_authenticated(const parsers::ParsedMail& mail, const std::string& sender,
                                   const rules::Desk& desk) const {
   if (!is_staff(sender)) return false;

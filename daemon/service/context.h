@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -56,6 +57,9 @@ enum class StaffAuthentication {
 
 struct Settings {
   std::vector<std::string> staff;           // lower-case staff addresses
+  std::map<std::string, std::string> staff_names;  // lower-case address -> name
+  // The customer's attachments put on a staff notice, in all; the rest are listed only.
+  std::size_t staff_attachment_limit = 10u * 1024 * 1024;
   StaffAuthentication staff_authentication = StaffAuthentication::authentication_results;
   // authserv-ids of the deployment's own MTAs (a desk's own list adds to these)
   std::vector<std::string> trusted_authserv_ids;
@@ -85,6 +89,8 @@ struct Context {
   const rules::Policy& policy() const { return *runtime.policy; }
   const templates::TemplateSet& templates() const { return *runtime.templates; }
   bool is_staff(const std::string& address) const;
+  // The name of staff member `actor` (an address) from the `staff:` list, "" when it has none.
+  std::string staff_name(std::string_view actor) const;
   // A staff address whose mail is authenticated as Settings::staff_authentication says, for
   // mail to `desk`.
   bool staff_authenticated(const parsers::ParsedMail& mail, const std::string& sender, const rules::Desk& desk) const;

@@ -68,6 +68,7 @@ std::string queue_mail(Context& ctx, Transaction& tx, const Outgoing& m) {
   out.references = m.references;
   out.auto_submitted = m.auto_submitted;
   out.date = now;
+  out.attachments = m.attachments;
   templates::parse_body_encoding(charset_for(ctx, desk, m.ticket), out.encoding);
   if (m.ticket) out.extra_headers.push_back({"X-Madoguchi-Ticket", m.ticket->number});
   OutboxRow row;
@@ -85,7 +86,8 @@ std::string queue_mail(Context& ctx, Transaction& tx, const Outgoing& m) {
 }
 
 void notify_staff(Context& ctx, Transaction& tx, const rules::Desk& desk, const std::string& template_name,
-                  const TicketRow* ticket, const templates::Values& values) {
+                  const TicketRow* ticket, const templates::Values& values,
+                  const std::vector<templates::OutgoingAttachment>& attachments) {
   for (const auto& staff : ctx.settings.staff) {
     Outgoing m;
     m.desk = &desk;
@@ -96,6 +98,7 @@ void notify_staff(Context& ctx, Transaction& tx, const rules::Desk& desk, const 
     if (ticket) m.reply_to = keyed_reply_address(ctx.tag_key, desk, ticket->number, staff);
     m.kind = "staff_notice";
     m.auto_submitted = "auto-generated";
+    m.attachments = attachments;
     queue_mail(ctx, tx, m);
   }
 }
@@ -105,6 +108,10 @@ Outgoing to_requester(Context& ctx, const TicketRow& ticket, const rules::Desk& 
   m.desk = &desk;
   m.ticket = &ticket;
   m.to_address = ticket.requester;
+  m.to_name = ticket.requester_name;
+  // Every mail to the customer greets as the acknowledgement did: company, then name.
+  m.values = {{"customer_name", ticket.customer_name()}};
+  if (const rules::Tenant* tenant = ctx.tenant(ticket.tenant)) m.values["company"] = tenant->company;
   m.references = ticket_message_ids(ctx.store, ticket.id, ctx.settings.staff);
   if (!m.references.empty()) m.in_reply_to = m.references.back();
   return m;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "daemon/service/context.h"
+#include "templates/message.h"
 #include "templates/renderer.h"
 
 #include <cstdint>
@@ -26,6 +27,7 @@ struct Outgoing {
   std::string in_reply_to;
   std::vector<std::string> references;
   std::optional<std::int64_t> cause;  // the incoming message that caused it
+  std::vector<templates::OutgoingAttachment> attachments{};  // staff notices: the customer's files
 };
 
 // Renders, composes and enqueues `mail` in `tx`; returns its Message-ID, or "" when the
@@ -34,11 +36,15 @@ std::string queue_mail(Context& ctx, Transaction& tx, const Outgoing& mail);
 
 // Queues `template_name` to every staff address (auto-generated). A notice about a ticket
 // carries that staff member's keyed reply address as its Reply-To (staff_reply_address.h).
+// `attachments` go on every staff member's copy.
 void notify_staff(Context& ctx, Transaction& tx, const rules::Desk& desk, const std::string& template_name,
-                  const TicketRow* ticket, const templates::Values& values);
+                  const TicketRow* ticket, const templates::Values& values,
+                  const std::vector<templates::OutgoingAttachment>& attachments = {});
 
 // An outgoing mail to the ticket's requester on the ticket's thread: In-Reply-To and
-// References name the customer's own mail (staff mail is internal and never referenced).
+// References name the customer's own mail (staff mail is internal and never referenced); the
+// display name in To:, and values customer_name and company (the tenant's) already set: add
+// to m.values, do not replace it.
 Outgoing to_requester(Context& ctx, const TicketRow& ticket, const rules::Desk& desk);
 
 }  // namespace madoguchi::daemon

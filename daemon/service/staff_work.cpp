@@ -4,6 +4,8 @@
 #include "daemon/service/lifecycle.h"
 #include "daemon/service/mailer.h"
 #include "daemon/service/staff_mail.h"
+#include "daemon/service/staff_notice.h"
+#include "daemon/service/staff_reply_address.h"
 #include "rules/calendar.h"
 
 #include <algorithm>
@@ -15,7 +17,8 @@ void staff_reply(Context& ctx, Transaction& tx, const TicketRow& ticket, const s
   const rules::Desk& desk = ctx.desk_of(ticket);
   Outgoing m = to_requester(ctx, ticket, desk);
   m.template_name = "staff_reply";
-  m.values = {{"reply_body", text}, {"customer_name", ticket.customer_name()}};
+  m.values["reply_body"] = text;
+  m.values["staff_name"] = ctx.staff_name(actor);
   m.kind = "staff_reply";
   const std::string id = queue_mail(ctx, tx, m);
   if (id.empty()) throw std::runtime_error("the desk has no staff_reply template");
@@ -47,13 +50,68 @@ void staff_close(Context& ctx, Transaction& tx, const TicketRow& ticket, rules::
   const std::string name(rules::to_string(reason));
   // One template per reason when the deployment has it, else the generic notice.
   m.template_name = ctx.templates().has("closed_" + name) ? "closed_" + name : "closed";
-  m.values = {{"close_reason", name},
-              {"close_reason_text", std::string(rules::japanese_text(reason))},
-              {"customer_name", ticket.customer_name()},
-              {"closed_at", rules::format_japanese(ctx.now(), desk.hours.utc_offset)}};
+  m.values.insert({{"close_reason", name},
+                   {"close_reason_text", std::string(rules::japanese_text(reason))},
+                   {"closed_at", rules::format_japanese(ctx.now(), desk.hours.utc_offset)}});
   m.kind = "closing_notice";
   m.auto_submitted = "auto-generated";
   queue_mail(ctx, tx, m);
+}
+
+namespace {
+
+// What a staff mail may say on its first lines, for the answer to a refused command.
+std::string accepted_commands() {
+  std::string out = "  #close 理由　　チケットを完了し、お客様に完了のお知らせを送ります。理由：\n";
+  for (const auto& r : rules::close_reasons())
+    out += "      " + std::string(r.name) + "（" + std::string(r.japanese) + "）\n";
+  out += "  #status 状態　状態を変えます。状態：open, investigating, waiting_customer, awaiting_purchase\n";
+  out += "  #reopen　　　　完了したチケットを再開します。\n";
+  out += "  #note　　　　　本文を社内メモとして残します（お客様には送りません）。\n";
+  return out;
+}
+
+// A staff member whose e-mailed command was refused hears why at once (only authenticated
+// staff get here), by the keyed address of their notices, so that they can fix and resend.
+void answer_rejected_command(Context& ctx, Transaction& tx, const TicketRow& ticket, const std::string& sender,
+                             const std::string& errors) {
+  const rules::Desk& desk = ctx.desk_of(ticket);
+  Outgoing m;
+  m.desk = &desk;
+  m.ticket = &ticket;
+  m.template_name = "staff_command_rejected";
+  m.values = {{"command_errors", errors}, {"accepted_commands", accepted_commands()},
+              {"status", status_words(ticket.status)}};
+  m.to_address = sender;
+  m.reply_to = keyed_reply_address(ctx.tag_key, desk, ticket.number, sender);
+  m.kind = "staff_notice";
+  m.auto_submitted = "auto-replied";
+  queue_mail(ctx, tx, m);
+}
+
+}  // namespace
+
+std::string staff_refuse(Context& ctx, Transaction& tx, const TicketRow& ticket, std::string_view rule_id,
+                         std::string_view actor) {
+  const rules::Desk& desk = ctx.desk_of(ticket);
+  const std::string id = rule_id.empty() ? ticket.rule.value_or("") : std::string(rule_id);
+  if (id.empty()) return "the ticket was decided by no rule: name one with --rule ID";
+  const auto rule = std::find_if(desk.rules.begin(), desk.rules.end(), [&](const auto& r) { return r.id == id; });
+  if (rule == desk.rules.end()) return "desk " + desk.id + " has no rule " + id;
+  if (rule->outcome != rules::Outcome::out_of_scope) return "rule " + id + " is not an out-of-scope rule";
+  const std::string kind = rule->template_name.empty() ? std::string("out_of_scope") : rule->template_name;
+  Outgoing m = to_requester(ctx, ticket, desk);
+  auto it = desk.templates.find(kind);
+  m.template_name = it != desk.templates.end() ? it->second : kind;
+  m.values.insert({{"reason_text", rule->reason_ja},
+                   {"cite", rule->cite},
+                   {"received_at", rules::format_japanese(ticket.received_at, desk.hours.utc_offset)}});
+  m.kind = "refusal";
+  if (queue_mail(ctx, tx, m).empty()) return "template " + m.template_name + " is missing";
+  add_history(tx, ticket.id, ctx.now(), actor, HistoryEvent::staff_reply_sent, "refusal rule=" + id);
+  record_first_response(tx, ticket.id, ctx.now());
+  change_status(ctx, tx, ticket, TicketStatus::closed, actor, rules::CloseReason::out_of_scope);
+  return {};
 }
 
 void apply_staff_mail(Context& ctx, Transaction& tx, const TicketRow& ticket,
@@ -66,6 +124,7 @@ void apply_staff_mail(Context& ctx, Transaction& tx, const TicketRow& ticket,
     add_history(tx, ticket.id, ctx.now(), sender, HistoryEvent::staff_command_rejected, all);
     result.action = MailAction::staff_command;
     result.note = "rejected: " + all;
+    answer_rejected_command(ctx, tx, ticket, sender, all);
     return;
   }
   const bool noted = std::any_of(staff.commands.begin(), staff.commands.end(),
@@ -114,6 +173,11 @@ StaffActionResult run_staff_action(Context& ctx, const StaffAction& a) {
         if (ticket->status == TicketStatus::closed) return {Code::refused, "ticket is already closed"};
         if (!a.reason) return {Code::refused, "a closing reason is required"};
         staff_close(ctx, tx, *ticket, *a.reason, a.actor);
+        break;
+      case StaffActionKind::refuse:
+        if (ticket->status == TicketStatus::closed) return {Code::refused, "ticket is already closed"};
+        if (std::string why = staff_refuse(ctx, tx, *ticket, a.rule, a.actor); !why.empty())
+          return {Code::refused, why};
         break;
       case StaffActionKind::reopen:
         if (ticket->status != TicketStatus::closed) return {Code::refused, "ticket is not closed"};

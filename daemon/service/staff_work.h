@@ -23,6 +23,11 @@ void staff_note(Context& ctx, Transaction& tx, const TicketRow& ticket, const st
 // Sets a settable status (nothing when it is the status already).
 void staff_set_status(Context& ctx, Transaction& tx, const TicketRow& ticket, TicketStatus status,
                       std::string_view actor);
+// Sends the out-of-scope refusal of rule `rule_id` ("" = the rule that decided the ticket) —
+// its template with its reason and citation — and closes with reason out_of_scope. Returns
+// why not ("" when done): no such rule, not an out-of-scope rule, the template missing.
+std::string staff_refuse(Context& ctx, Transaction& tx, const TicketRow& ticket, std::string_view rule_id,
+                         std::string_view actor);
 // Closes with a reason and queues the closing notice (nothing when already closed).
 void staff_close(Context& ctx, Transaction& tx, const TicketRow& ticket, rules::CloseReason reason,
                  std::string_view actor);
@@ -32,13 +37,14 @@ void apply_staff_mail(Context& ctx, Transaction& tx, const TicketRow& ticket,
                       const parsers::ParsedMail& mail, const std::string& sender, ProcessedMail& result);
 
 // The CLI's staff actions, each in its own transaction; refusals come back as values.
-enum class StaffActionKind { reply, note, status, close, reopen };
+enum class StaffActionKind { reply, note, status, close, reopen, refuse };
 struct StaffAction {
   StaffActionKind kind = StaffActionKind::note;
   std::string ticket;                      // "MG-000123"
   std::string text;                        // reply, note
   std::optional<TicketStatus> status;      // status
   std::optional<rules::CloseReason> reason;  // close
+  std::string rule;                        // refuse: the out-of-scope rule, "" = the ticket's own
   std::string actor;
 };
 struct StaffActionResult {

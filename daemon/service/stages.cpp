@@ -54,7 +54,7 @@ void record_decision(Context& ctx, const StoredMessage& msg, const rules::Desk& 
   f.tenant = d.tenant;
   f.outcome = result.outcome;
   f.action = std::string(rules::to_string(d.action));
-  f.rule = d.rule;
+  if (!result.rule.empty()) f.rule = d.rule;
   f.decision_json = decision_json(d, desk.hours.utc_offset)
                         .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   Transaction tx(ctx.store);
@@ -94,9 +94,12 @@ ProcessedMail process(Context& ctx, std::int64_t id) {
   if (desk == nullptr) throw std::runtime_error("no desk: the configuration has no desk");
   const rules::Decision decision = ctx.policy().decide(mail, *desk, msg->received_at);
   result.desk = desk->id;
-  result.identity = std::string(rules::to_string(decision.identity));
-  result.outcome = std::string(rules::to_string(decision.outcome));
-  result.rule = decision.rule.value_or("");
+  // Staff mail is its own kind in the log, the message row and `ticket show`: what the rules
+  // would say of a customer writing it (not_registered, out_of_scope) means nothing here.
+  const bool from_staff = ctx.is_staff(sender);
+  result.identity = from_staff ? "staff" : std::string(rules::to_string(decision.identity));
+  result.outcome = from_staff ? "staff_mail" : std::string(rules::to_string(decision.outcome));
+  result.rule = from_staff ? std::string() : decision.rule.value_or("");
   if (msg->state == MessageState::fetched || msg->state == MessageState::parsed)
     record_decision(ctx, *msg, *desk, decision, result);
 

@@ -6,6 +6,7 @@
 #include "daemon/service/customer_text.h"
 #include "daemon/service/lifecycle.h"
 #include "daemon/service/mailer.h"
+#include "daemon/service/staff_notice.h"
 #include "daemon/service/staff_reply_address.h"
 #include "daemon/service/staff_work.h"
 #include "daemon/service/threading.h"
@@ -48,15 +49,22 @@ std::string display_name(const parsers::ParsedMail& mail) {
 }
 
 // Staff notices for mail of `sender`, rate-limited per sender (staff_notices_per_hour) as
-// automatic replies are, so one sender cannot flood staff; the ticket lists stay complete. False when the limit held the notice back.
+// automatic replies are, so one sender cannot flood staff; the ticket lists stay complete.
+// Each notice carries the customer's new text and attachments (staff_notice.h). False when the
+// limit held the notice back.
 bool notify_staff_for(Context& ctx, Transaction& tx, const TicketStageInput& in, const std::string& template_name,
-                      const TicketRow& ticket, const templates::Values& values) {
+                      const TicketRow& ticket, templates::Values values) {
   if (!in.sender.empty()) {
     const int sent = sender_events_since(ctx.store, SenderEvent::staff_notice, in.sender, ctx.now() - std::chrono::hours(1));
     if (sent >= ctx.settings.staff_notices_per_hour) return false;
     record_sender_event(tx, SenderEvent::staff_notice, in.sender, ctx.now());
   }
-  notify_staff(ctx, tx, *in.desk, template_name, &ticket, values);
+  NoticeContent content = customer_mail_content(*in.mail, ticket.number, attachments_before(ctx, ticket.id) + 1,
+                                                ctx.settings.staff_attachment_limit);
+  for (auto& [k, v] : content.values) values[k] = std::move(v);
+  const auto now_row = load_ticket(ctx.store, ticket.number);
+  values["status"] = status_words(now_row ? now_row->status : ticket.status);
+  notify_staff(ctx, tx, *in.desk, template_name, &ticket, values, content.attachments);
   return true;
 }
 
@@ -111,6 +119,7 @@ bool send_automatic_reply(Context& ctx, Transaction& tx, const TicketStageInput&
       {"due_at", japanese(d.first_response_due, *in.desk)},
       {"contract", d.contract.value_or("")},
       {"reason_text", d.reason_text.value_or("")},
+      {"cite", d.cite.value_or("")},
   };
   if (const rules::Tenant* tenant = ctx.tenant(d.tenant)) m.values["company"] = tenant->company;
   m.to_address = in.sender;
@@ -178,9 +187,14 @@ void open_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, std:
                         {"received_at", japanese(d.received_at, *in.desk)},
                         {"accepted_at", japanese(d.accepted_at, *in.desk)},
                         {"due_at", japanese(d.first_response_due, *in.desk)},
-                        {"outcome", result.outcome},
+                        {"outcome", outcome_words(result.outcome)},
+                        {"identity", identity_words(result.identity)},
+                        {"contract", d.contract.value_or("")},
+                        {"reason_text", d.reason_text.value_or("")},
+                        {"cite", d.cite.value_or("")},
                         {"rule", d.rule.value_or("")},
                         {"flagged", t.flagged ? "要確認" : ""}};
+    if (const rules::Tenant* tenant = ctx.tenant(d.tenant)) v["company"] = tenant->company;
     notify_staff_for(ctx, tx, in, "staff_new_ticket", ticket, v);
   }
 }
@@ -205,7 +219,8 @@ void continue_ticket(Context& ctx, Transaction& tx, const TicketStageInput& in, 
   on_customer_mail(ctx, tx, t, in.message);
   templates::Values v{{"requester", t.requester},
                       {"received_at", japanese(now, *in.desk)},
-                      {"status", closed ? "reopened" : "open"}};
+                      {"reopened", closed ? "再開" : ""}};
+  if (const rules::Tenant* tenant = ctx.tenant(t.tenant)) v["company"] = tenant->company;
   notify_staff_for(ctx, tx, in, "staff_follow_up", t, v);
 }
 

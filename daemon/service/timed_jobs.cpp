@@ -4,6 +4,7 @@
 #include "daemon/log/log.h"
 #include "daemon/service/lifecycle.h"
 #include "daemon/service/mailer.h"
+#include "daemon/service/staff_notice.h"
 #include "rules/calendar.h"
 
 #include <algorithm>
@@ -15,8 +16,12 @@ namespace {
 std::string japanese(std::chrono::sys_seconds t) { return rules::format_japanese(t, rules::kJapanOffset); }
 
 // One row of the staff digest.
-templates::Values digest_row(const TicketRow& t) {
+// A digest entry shows the start of the customer's text, so staff can sort the queue from it.
+constexpr std::size_t kDigestExcerptBytes = 600;
+
+templates::Values digest_row(Context& ctx, const TicketRow& t) {
   return {{"ticket_number", t.number},
+          {"customer_text", digest_excerpt(ctx, t, kDigestExcerptBytes)},
           {"original_subject", display_subject(t.subject)},
           {"requester", t.requester},
           {"received_at", japanese(t.received_at)},
@@ -39,7 +44,7 @@ bool auto_close_step(Context& ctx, Transaction& tx, const TicketRow& t, const ru
     const auto close_at = cal.add_business_days(now, std::max(desk.auto_close_days, 1));
     m.template_name = "auto_close_warning";
     m.kind = "auto_close_warning";
-    m.values = {{"customer_name", t.customer_name()}, {"close_at", rules::format_japanese(close_at, desk.hours.utc_offset)}};
+    m.values["close_at"] = rules::format_japanese(close_at, desk.hours.utc_offset);
     queue_mail(ctx, tx, m);
     record_auto_close_warning(tx, t.id, now);
     add_history(tx, t.id, now, "system", HistoryEvent::auto_close_warning_sent, "");
@@ -49,9 +54,8 @@ bool auto_close_step(Context& ctx, Transaction& tx, const TicketRow& t, const ru
   change_status(ctx, tx, t, TicketStatus::closed, "system", rules::CloseReason::agreed);
   m.template_name = "auto_closed";
   m.kind = "closing_notice";
-  m.values = {{"customer_name", t.customer_name()},
-              {"close_reason_text", std::string(rules::japanese_text(rules::CloseReason::agreed))},
-              {"closed_at", rules::format_japanese(now, desk.hours.utc_offset)}};
+  m.values.insert({{"close_reason_text", std::string(rules::japanese_text(rules::CloseReason::agreed))},
+                   {"closed_at", rules::format_japanese(now, desk.hours.utc_offset)}});
   queue_mail(ctx, tx, m);
   return true;
 }
@@ -73,7 +77,7 @@ int release_queued(Context& ctx) {
     if (!desk) continue;
     templates::Values v{{"ticket_count", std::to_string(tickets.size())}, {"opened_at", japanese(now)}};
     auto& rows = v.lists["tickets"];
-    for (const auto& t : tickets) rows.push_back(digest_row(t));
+    for (const auto& t : tickets) rows.push_back(digest_row(ctx, t));
     notify_staff(ctx, tx, *desk, "staff_digest", nullptr, v);
     log_event(spdlog::level::info, Event::queue_released, {{"desk", desk_id}, {"tickets", std::to_string(tickets.size())}});
   }

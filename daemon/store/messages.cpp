@@ -263,14 +263,15 @@ std::optional<std::int64_t> ticket_of_message_id(Store& store, std::string_view 
 std::vector<MessageSummary> messages_of_ticket(Store& store, std::int64_t ticket_id) {
   SQLite::Statement m(store.db(),
                       "SELECT id, received_at, COALESCE(sender,''), COALESCE(subject,''), "
-                      "COALESCE(identity,''), COALESCE(outcome,''), COALESCE(warnings,'') "
+                      "COALESCE(identity,''), COALESCE(outcome,''), COALESCE(warnings,''), sha256, state "
                       "FROM messages WHERE ticket_id = ? ORDER BY id");
   m.bind(1, ticket_id);
   std::vector<MessageSummary> out;
   while (m.executeStep())
     out.push_back({m.getColumn(0).getInt64(), from_unix(m.getColumn(1).getInt64()),
                    m.getColumn(2).getString(), m.getColumn(3).getString(), m.getColumn(4).getString(),
-                   m.getColumn(5).getString(), m.getColumn(6).getString()});
+                   m.getColumn(5).getString(), m.getColumn(6).getString(), m.getColumn(7).getString(),
+                   parse_state<MessageState>(m.getColumn(8).getString()).value_or(MessageState::failed)});
   return out;
 }
 

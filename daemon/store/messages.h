@@ -116,6 +116,8 @@ struct MessageSummary {
   std::int64_t id = 0;
   std::chrono::sys_seconds received_at{};
   std::string sender, subject, identity, outcome, warnings;
+  std::string sha256{};  // the spool file (Store::spool_path)
+  MessageState state = MessageState::fetched;
 };
 std::vector<MessageSummary> messages_of_ticket(Store& store, std::int64_t ticket_id);
 

@@ -116,14 +116,16 @@ int hard_bounces_since(Store& store, std::string_view recipient, std::chrono::sy
 std::vector<OutboxSummary> outbox_of_ticket(Store& store, std::int64_t ticket_id) {
   SQLite::Statement o(store.db(),
                       "SELECT created_at, kind, COALESCE(template,''), recipient, state, attempts, "
-                      "COALESCE(last_reply,'') FROM outbox WHERE ticket_id = ? ORDER BY id");
+                      "COALESCE(last_reply,''), next_attempt_at, COALESCE(sent_at, 0) "
+                      "FROM outbox WHERE ticket_id = ? ORDER BY id");
   o.bind(1, ticket_id);
   std::vector<OutboxSummary> out;
   while (o.executeStep())
     out.push_back({from_unix(o.getColumn(0).getInt64()), o.getColumn(1).getString(), o.getColumn(2).getString(),
                    o.getColumn(3).getString(),
                    parse_state<OutboxState>(o.getColumn(4).getString()).value_or(OutboxState::failed),
-                   o.getColumn(5).getInt(), o.getColumn(6).getString()});
+                   o.getColumn(5).getInt(), o.getColumn(6).getString(), from_unix(o.getColumn(7).getInt64()),
+                   from_unix(o.getColumn(8).getInt64())});
   return out;
 }
 

@@ -64,6 +64,8 @@ struct OutboxSummary {
   OutboxState state = OutboxState::pending;
   int attempts = 0;
   std::string last_reply;
+  std::chrono::sys_seconds next_attempt_at{};  // while pending
+  std::chrono::sys_seconds sent_at{};          // when sent (0 otherwise)
 };
 std::vector<OutboxSummary> outbox_of_ticket(Store& store, std::int64_t ticket_id);
 

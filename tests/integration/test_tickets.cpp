@@ -92,6 +92,9 @@ TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, re
   CHECK(digests == 1);
   const auto digest = desk.last_mail_to(kStaff);
   CHECK(digest.text.find(number) != std::string::npos);
+  // Each entry shows the start of the customer's text (issue 15): staff sort the queue from it.
+  CHECK(digest.text.find("    管理コンソールについて") != std::string::npos);
+  CHECK(digest.text.find("    別件です") != std::string::npos);
   CHECK(release_queued(desk.pipeline) == 0);
 }
 

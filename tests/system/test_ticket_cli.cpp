@@ -218,9 +218,10 @@ TEST_CASE("ticket cli: list as a table and as JSON, filtered by desk, status, te
   Deployment d;
   const auto all = d.list_json();
   REQUIRE_MESSAGE(all.size() == 8, all.dump(2));
-  CHECK(numbers(all) == std::vector<std::string>{"MG-000001", "MG-000002", "MG-000003", "MG-000004",
-                                                 "MG-000005", "MG-000006", "MG-000007", "MG-000008"});
-  const auto& t2 = all[1];
+  // Newest first.
+  CHECK(numbers(all) == std::vector<std::string>{"MG-000008", "MG-000007", "MG-000006", "MG-000005",
+                                                 "MG-000004", "MG-000003", "MG-000002", "MG-000001"});
+  const auto& t2 = all[6];
   CHECK(t2["desk"] == "passlogic-cloud");
   CHECK(t2["tenant"] == "sakura-giken");
   CHECK(t2["requester"] == kCustomer);
@@ -233,12 +234,12 @@ TEST_CASE("ticket cli: list as a table and as JSON, filtered by desk, status, te
   CHECK(t2["first_response_due"] == "2026-11-24T10:32:05+09:00");
   CHECK(t2["outcome"] == "in_scope");
   CHECK(t2["rule"] == "");
-  const auto& t5 = all[4];
+  const auto& t5 = all[3];
   CHECK(t5["flagged"] == true);
   CHECK(t5["outcome"] == "out_of_scope");
   CHECK(t5["rule"] == "PL_OUT_05_SETTINGS_ON_BEHALF");
   // Saturday night at layerx-saas: accepted at the next opening, due a business day later.
-  const auto& t8 = all[7];
+  const auto& t8 = all[0];
   CHECK(t8["desk"] == "layerx-saas");
   CHECK(t8["tenant"] == "minato-shoji");
   CHECK(t8["received_at"] == "2026-11-21T22:15:09+09:00");
@@ -263,12 +264,12 @@ TEST_CASE("ticket cli: list as a table and as JSON, filtered by desk, status, te
   CHECK(contains(table.output, "\n8 ticket(s)\n"));
 
   // Filters, alone and together.
-  CHECK(numbers(d.list_json({"--desk", "layerx-saas"})) == std::vector<std::string>{"MG-000007", "MG-000008"});
+  CHECK(numbers(d.list_json({"--desk", "layerx-saas"})) == std::vector<std::string>{"MG-000008", "MG-000007"});
   CHECK(numbers(d.list_json({"--status", "closed"})) ==
-        std::vector<std::string>{"MG-000003", "MG-000004", "MG-000007"});
+        std::vector<std::string>{"MG-000007", "MG-000004", "MG-000003"});
   CHECK(numbers(d.list_json({"--status", "closed", "--desk", "passlogic-cloud"})) ==
-        std::vector<std::string>{"MG-000003", "MG-000004"});
-  CHECK(numbers(d.list_json({"--tenant", "minato-shoji"})) == std::vector<std::string>{"MG-000007", "MG-000008"});
+        std::vector<std::string>{"MG-000004", "MG-000003"});
+  CHECK(numbers(d.list_json({"--tenant", "minato-shoji"})) == std::vector<std::string>{"MG-000008", "MG-000007"});
   CHECK(d.list_json({"--tenant", "no-such-tenant"}).empty());
   CHECK(d.list_json({"--desk", "votiro"}).empty());
   const auto open = numbers(d.list_json({"--status", "open"}));
@@ -311,22 +312,33 @@ TEST_CASE("ticket cli: show prints the ticket, its messages, decisions, due time
   CHECK(o.rfind("ticket      MG-000002\n"
                 "desk        passlogic-cloud\n"
                 "tenant      sakura-giken\n"
-                "requester   it-admin@sakura-giken.co.jp\n"
+                "requester   it-admin@sakura-giken.co.jp (佐藤 健一)\n"
                 "subject     ワンタイムパスワードのトークン再発行手順について\n"
-                "status      open\n"
-                "decision    in_scope rule=- reason=-\n"
+                "status      open (未回答)\n"
+                "decision    in_scope (サポート対象) rule=- reason=-\n"
                 "received    2026-11-20T10:32:05+09:00\n"
                 "accepted    2026-11-20T10:32:05+09:00\n"
                 "due         2026-11-24T10:32:05+09:00\n",
                 0) == 0);
   CHECK(!contains(o, "closed      "));
   // Both messages: the question and the customer's follow-up, with their decisions.
-  CHECK(contains(o, "\nmessages\n  #"));
-  CHECK(contains(o, "  2026-11-20T10:32:05+09:00  it-admin@sakura-giken.co.jp  "
-                    "ワンタイムパスワードのトークン再発行手順について  [eligible, in_scope]\n"));
-  CHECK(contains(o, "  2026-11-20T16:45:30+09:00  it-admin@sakura-giken.co.jp  "
-                    "Re: ワンタイムパスワードのトークン再発行手順について  [eligible, in_scope]\n"));
-  CHECK(contains(o, "  acknowledgement (ack_received) to it-admin@sakura-giken.co.jp  sent after 1 attempt(s)"));
+  // Each with its direction, author, state and text (neutralised, indented).
+  CHECK(contains(o, "\nmessages (original bytes: madoguchi ticket show MG-000002 --raw N)\n  [1] "));
+  CHECK(contains(o, "  [1] 2026-11-20T10:32:05+09:00  from customer it-admin@sakura-giken.co.jp  ticketed  "
+                    "[eligible, in_scope]  message #"));
+  CHECK(contains(o, "      Subject: ワンタイムパスワードのトークン再発行手順について\n"));
+  CHECK(contains(o, "  [2] 2026-11-20T16:45:30+09:00  from customer it-admin@sakura-giken.co.jp  ticketed  "
+                    "[eligible, in_scope]  message #"));
+  CHECK(contains(o, "      Subject: Re: ワンタイムパスワードのトークン再発行手順について\n"));
+  CHECK(contains(o, "\n      | "));
+  CHECK(contains(o, "  acknowledgement (ack_received) to it-admin@sakura-giken.co.jp  sent "));
+  CHECK(contains(o, " after 1 attempt(s)"));
+  // --raw N: the original bytes of message N, as stored.
+  const auto raw = d.ticket({"show", "MG-000002", "--raw", "2"});
+  CHECK(raw.exit_code == 0);
+  CHECK(contains(raw.output, "Message-ID: <20261120164530.8A01@sakura-giken.co.jp>"));
+  CHECK(d.ticket({"show", "MG-000002", "--raw", "3"}).exit_code == 1);
+  CHECK(d.ticket({"show", "MG-000002", "--raw", "0"}).exit_code == 2);
   CHECK(contains(o, "  staff_notice (staff_new_ticket) to staff@passlogic-cloud.example.jp  sent"));
   CHECK(contains(o, "  staff_notice (staff_follow_up) to staff@passlogic-cloud.example.jp  sent"));
   CHECK(contains(o, "  system  ticket_opened  in_scope\n"));
@@ -334,8 +346,8 @@ TEST_CASE("ticket cli: show prints the ticket, its messages, decisions, due time
 
   // A flagged out-of-scope ticket shows its rule; a queued one its later acceptance.
   const auto flagged = d.ticket({"show", "5"});
-  CHECK(contains(flagged.output, "\nstatus      open  (flagged for staff)\n"));
-  CHECK(contains(flagged.output, "\ndecision    out_of_scope rule=PL_OUT_05_SETTINGS_ON_BEHALF reason="));
+  CHECK(contains(flagged.output, "\nstatus      open (未回答)  (flagged for staff)\n"));
+  CHECK(contains(flagged.output, "\ndecision    out_of_scope (サポート対象外) rule=PL_OUT_05_SETTINGS_ON_BEHALF reason="));
   CHECK(contains(flagged.output, "  system  ticket_opened  out_of_scope rule=PL_OUT_05_SETTINGS_ON_BEHALF\n"));
   const auto queued = d.ticket({"show", "MG-000008"});
   CHECK(contains(queued.output, "\ndesk        layerx-saas\n"));
@@ -344,7 +356,7 @@ TEST_CASE("ticket cli: show prints the ticket, its messages, decisions, due time
                                 "due         2026-11-25T09:00:00+09:00\n"));
   // A closed one its closing time and reason.
   const auto closed = d.ticket({"show", "MG-000004"});
-  CHECK(contains(closed.output, "\nstatus      closed\n"));
+  CHECK(contains(closed.output, "\nstatus      closed (完了)\n"));
   CHECK(contains(closed.output, "\nclosed      "));
 }
 
@@ -358,7 +370,7 @@ TEST_CASE("ticket cli: note, reply, status, close and reopen change the ticket a
   const auto before_note = d.sent_files();
   auto r = d.ticket({"note", "MG-000002", "--file", "-", "--as", "staff:suzuki"}, note);
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
-  CHECK(contains(r.output, "MG-000002: note done"));
+  CHECK(contains(r.output, "MG-000002: note recorded (internal, never sent)"));
   CHECK(d.statuses()["MG-000002"] == "open");
   CHECK(sent_by_next_run(d).empty());
   CHECK(d.sent_files() == before_note);
@@ -369,7 +381,7 @@ TEST_CASE("ticket cli: note, reply, status, close and reopen change the ticket a
   write(d.dir / "reply.txt", reply_text);
   r = d.ticket({"reply", "MG-000002", "--file", (d.dir / "reply.txt").string(), "--as", "staff:suzuki"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
-  CHECK(contains(r.output, "MG-000002: reply done"));
+  CHECK(contains(r.output, "MG-000002: reply queued; a running madoguchi daemon sends it within 2 s"));
   CHECK(d.statuses()["MG-000002"] == "waiting_customer");
   auto mails = sent_by_next_run(d);
   REQUIRE(mails.size() == 1);
@@ -390,7 +402,7 @@ TEST_CASE("ticket cli: note, reply, status, close and reopen change the ticket a
     CHECK(m.mail.auto_submitted.empty());                          // a person's reply
   }
   const auto shown = d.ticket({"show", "MG-000002"}).output;
-  CHECK(contains(shown, "  staff_reply (staff_reply) to it-admin@sakura-giken.co.jp  sent after 1 attempt(s)"));
+  CHECK(contains(shown, "  staff_reply (staff_reply) to it-admin@sakura-giken.co.jp  sent "));
   CHECK(contains(shown, "  staff:suzuki  staff_reply_sent  "));
   CHECK(contains(shown, "  staff:suzuki  status_changed  open -> waiting_customer\n"));
 
@@ -420,7 +432,7 @@ TEST_CASE("ticket cli: note, reply, status, close and reopen change the ticket a
   CHECK(d.statuses()["MG-000002"] == "closed");
   // Closing again is refused (as reopening an open ticket is), and sends no second notice.
   const auto again = d.ticket({"close", "MG-000002", "--reason", "resolved"});
-  CHECK(again.exit_code == 2);
+  CHECK(again.exit_code == 1);  // refused: 1; 2 is for usage errors
   CHECK(contains(again.output, "already closed"));
   mails = sent_by_next_run(d);
   REQUIRE(mails.size() == 1);
@@ -435,7 +447,7 @@ TEST_CASE("ticket cli: note, reply, status, close and reopen change the ticket a
     CHECK(!contains(m.mail.text, "INT-42"));
   }
   const auto closed = d.ticket({"show", "2"}).output;
-  CHECK(contains(closed, "\nstatus      closed\n"));
+  CHECK(contains(closed, "\nstatus      closed (完了)\n"));
   CHECK(contains(closed, " (answered_spec)\n"));
   CHECK(contains(closed, "  staff:suzuki  ticket_closed  answered_spec\n"));
   CHECK(contains(closed, "closing_notice (closed_answered_spec) to it-admin@sakura-giken.co.jp  sent"));
@@ -446,7 +458,7 @@ TEST_CASE("ticket cli: note, reply, status, close and reopen change the ticket a
   CHECK(d.statuses()["MG-000002"] == "open");
   CHECK(contains(d.ticket({"show", "2"}).output, "  staff:suzuki  ticket_reopened  closed -> open\n"));
   r = d.ticket({"reopen", "MG-000002"});
-  CHECK(r.exit_code == 2);
+  CHECK(r.exit_code == 1);
   CHECK(contains(r.output, "madoguchi ticket reopen: ticket is not closed"));
 
   // The other tickets were not touched.

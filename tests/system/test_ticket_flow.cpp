@@ -8,6 +8,7 @@
 
 #include "../integration/deployment.h"
 #include "../integration/mail_servers.h"
+#include "captured_mail.h"
 #include "daemon_process.h"
 #include "parsers/parsed_mail.h"
 
@@ -22,51 +23,13 @@
 namespace fs = std::filesystem;
 using madoguchi::testing::DaemonProcess;
 using madoguchi::testing::MailServers;
+using madoguchi::testing::captured;
+using madoguchi::testing::wait_for;
 
 namespace {
 
 constexpr const char* kCustomer = "it-admin@sakura-giken.co.jp";
 constexpr const char* kStaff = "staff@passlogic-cloud.example.jp";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct Captured {
-  std::string recipient;
-  madoguchi::parsers::ParsedMail mail;
-};
-
-// Every captured mail so far, in arrival order, with its envelope recipient.
-std::vector<Captured> captured(const MailServers& servers) {
-  std::vector<Captured> out;
-  for (const auto& eml : servers.captured()) {
-    const std::string env = slurp(eml.parent_path() / (eml.stem().string() + ".json"));
-    const auto pos = env.find("\"rcpt_tos\": [\"");
-    std::string rcpt;
-    if (pos != std::string::npos) {
-      const auto start = pos + 14;
-      rcpt = env.substr(start, env.find('"', start) - start);
-    }
-    out.push_back({rcpt, madoguchi::parsers::parse_mail(slurp(eml))});
-  }
-  return out;
-}
-
-// Waits until `n` mails have been captured (or the timeout passes).
-std::vector<Captured> wait_for(const MailServers& servers, std::size_t n,
-                               std::chrono::seconds timeout = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto c = captured(servers);
-    if (c.size() >= n) return c;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return captured(servers);
-}
 
 std::string mail(const std::string& from, const std::string& subject, const std::string& msgid,
                  const std::string& body) {
