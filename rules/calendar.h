@@ -115,7 +115,8 @@ std::string format_iso8601(std::chrono::sys_seconds t, std::chrono::minutes offs
 // only zone madoguchi supports. Fractions are truncated. Nullopt for anything else.
 std::optional<std::chrono::sys_seconds> parse_iso8601(std::string_view text);
 
-// "11月24日(火) 10:00" for Japanese templates: no zero padding of month, day and hour.
+// "11月24日(火) 09:00" for Japanese templates: month and day unpadded, hours and minutes two
+// digits (so that 09:46 and 10:00 line up in a list).
 std::string format_japanese(std::chrono::sys_seconds t, std::chrono::minutes offset);
 
 // "日曜日" … "土曜日" for a weekday; the one-character form "日" … "土" with short = true.

@@ -66,7 +66,7 @@ std::string format_japanese(sys_seconds t, minutes offset) {
                 static_cast<unsigned>(p.date.day()));
   std::string out = buf;
   out += japanese_weekday(weekday{sys_days{p.date}}, true);
-  std::snprintf(buf, sizeof buf, ") %ld:%02ld", static_cast<long>(p.time.hours().count()),
+  std::snprintf(buf, sizeof buf, ") %02ld:%02ld", static_cast<long>(p.time.hours().count()),
                 static_cast<long>(p.time.minutes().count()));
   return out + buf;
 }

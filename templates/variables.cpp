@@ -121,7 +121,7 @@ Values sample_values() {
        {"accepted_at", "11月24日(火) 10:00"}, {"due_at", "11月25日(水) 10:00"}, {"flagged", ""},
        {"customer_text", "    管理画面にログインしようとすると「認証に失敗しました」と表示されます。\n    （添付ファイル 1 件）"}},
       {{"ticket_number", "MG-000124"}, {"original_subject", "他社VPN製品との連携について"},
-       {"requester", "suzuki@example.co.jp"}, {"received_at", "11月23日(月) 9:40"},
+       {"requester", "suzuki@example.co.jp"}, {"received_at", "11月23日(月) 09:40"},
        {"accepted_at", "11月24日(火) 10:00"}, {"due_at", "11月25日(水) 10:00"},
        {"flagged", "要確認"}, {"customer_text", "    他社製 VPN 装置と連携できるか教えてください。"}},
   };

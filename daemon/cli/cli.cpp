@@ -57,6 +57,9 @@ int run_cli(int argc, char** argv) {
       add_classify_command(root), add_parse_command(root),   add_calendar_command(root),
       add_ticket_command(root),   add_message_command(root), add_outbox_command(root),
   };
+  auto* help = root.add_subcommand("help", "print the commands, or one command's options: help [COMMAND]");
+  std::vector<std::string> help_topic;
+  help->add_option("command", help_topic, "a command, e.g. ticket");
   try {
     root.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -68,6 +71,23 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     root.exit(e);  // prints the message and the usage hint
     return exit_usage;
+  }
+  if (help->parsed()) {
+    const CLI::App* topic = &root;
+    for (const auto& name : help_topic) {
+      const CLI::App* sub = nullptr;
+      try {
+        sub = topic->get_subcommand(name);
+      } catch (const CLI::OptionNotFound&) {
+        std::cerr << "madoguchi help: no command '" << name << "'\n";
+        return exit_usage;
+      }
+      topic = sub;
+    }
+    // App::help() would describe the parsed `help` subcommand itself: format the topic directly.
+    std::cout << topic->get_formatter()->make_help(topic, topic == &root ? "madoguchi" : topic->get_name(),
+                                                   CLI::AppFormatMode::Normal);
+    return exit_ok;
   }
   for (const auto& c : commands)
     if (c.app->parsed()) return c.run();

@@ -158,8 +158,16 @@ int run_due(const CalendarOptions& o) {
   });
 }
 
+// This month in Japan, "YYYY-MM".
+std::string this_month() {
+  const year_month_day today{floor<days>(std::chrono::system_clock::now() + std::chrono::hours(9))};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(today.year()), static_cast<unsigned>(today.month()));
+  return buf;
+}
+
 int run_show(const CalendarOptions& o) {
-  const std::string& t = o.month;
+  const std::string t = o.month.empty() ? this_month() : o.month;
   const auto digit = [&t](size_t i) { return std::isdigit(static_cast<unsigned char>(t[i])) != 0; };
   if (t.size() != 7 || t[4] != '-' || !digit(0) || !digit(1) || !digit(2) || !digit(3) ||
       !digit(5) || !digit(6))
@@ -207,6 +215,8 @@ Subcommand add_calendar_command(CLI::App& root) {
   auto* app = root.add_subcommand(
       "calendar", "business calendar: Japanese holidays, a desk's next opening and due times");
   app->require_subcommand(1);
+  app->fallthrough();  // `calendar --config F show` as well as `calendar show --config F`
+  add_config_option(*app, o->config);
 
   auto* holidays = app->add_subcommand("holidays", "print Japanese national holidays (1980-2099)");
   holidays->add_option("--from", o->from, "first year (YYYY)")->required();
@@ -231,7 +241,7 @@ Subcommand add_calendar_command(CLI::App& root) {
 
   auto* show = app->add_subcommand("show", "print a month of the desk's calendar");
   desk_options(show);
-  show->add_option("--month", o->month, "YYYY-MM")->required();
+  show->add_option("--month", o->month, "YYYY-MM (default: this month, Japan time)");
 
   return {app, [o, holidays, next_open, due, show] {
             if (holidays->parsed()) return run_holidays(*o);

@@ -11,6 +11,14 @@
 #include <algorithm>
 
 namespace madoguchi::daemon {
+namespace {
+
+const rules::Desk::RuleInfo* desk_rule(const rules::Desk& desk, std::string_view id) {
+  const auto it = std::find_if(desk.rules.begin(), desk.rules.end(), [&](const auto& r) { return r.id == id; });
+  return it == desk.rules.end() ? nullptr : &*it;
+}
+
+}  // namespace
 
 void staff_reply(Context& ctx, Transaction& tx, const TicketRow& ticket, const std::string& text,
                  std::string_view actor) {
@@ -50,6 +58,11 @@ void staff_close(Context& ctx, Transaction& tx, const TicketRow& ticket, rules::
   const std::string name(rules::to_string(reason));
   // One template per reason when the deployment has it, else the generic notice.
   m.template_name = ctx.templates().has("closed_" + name) ? "closed_" + name : "closed";
+  // Closed as out of scope: the rule that decided the ticket gives its reason and citation.
+  if (reason == rules::CloseReason::out_of_scope && ticket.rule) {
+    if (const auto* rule = desk_rule(desk, *ticket.rule); rule && rule->outcome == rules::Outcome::out_of_scope)
+      m.values.insert({{"reason_text", rule->reason_ja}, {"cite", rule->cite}});
+  }
   m.values.insert({{"close_reason", name},
                    {"close_reason_text", std::string(rules::japanese_text(reason))},
                    {"closed_at", rules::format_japanese(ctx.now(), desk.hours.utc_offset)}});
@@ -96,8 +109,8 @@ std::string staff_refuse(Context& ctx, Transaction& tx, const TicketRow& ticket,
   const rules::Desk& desk = ctx.desk_of(ticket);
   const std::string id = rule_id.empty() ? ticket.rule.value_or("") : std::string(rule_id);
   if (id.empty()) return "the ticket was decided by no rule: name one with --rule ID";
-  const auto rule = std::find_if(desk.rules.begin(), desk.rules.end(), [&](const auto& r) { return r.id == id; });
-  if (rule == desk.rules.end()) return "desk " + desk.id + " has no rule " + id;
+  const auto* rule = desk_rule(desk, id);
+  if (!rule) return "desk " + desk.id + " has no rule " + id;
   if (rule->outcome != rules::Outcome::out_of_scope) return "rule " + id + " is not an out-of-scope rule";
   const std::string kind = rule->template_name.empty() ? std::string("out_of_scope") : rule->template_name;
   Outgoing m = to_requester(ctx, ticket, desk);

@@ -65,7 +65,7 @@ TEST_CASE("tickets: a question outside hours is queued, acknowledged at once, re
   const std::string number = p[0].ticket;
   CHECK(desk.status(number) == "queued");
   const auto ack = desk.last_mail_to("joho@minato-shoji.co.jp");
-  CHECK(ack.text.find("11月24日(火) 9:00") != std::string::npos);  // the next opening
+  CHECK(ack.text.find("11月24日(火) 09:00") != std::string::npos);  // the next opening
   CHECK(ack.auto_submitted == "auto-replied");
   {
     // The tenant asks for ISO-2022-JP (config/demo/tenants.yaml): the mail arrives as 7-bit JIS.

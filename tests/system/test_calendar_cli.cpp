@@ -236,6 +236,21 @@ TEST_CASE("calendar cli: show prints a month of a desk's calendar") {
     CHECK(bad.exit_code == 2);
     CHECK(contains(bad.output, "--month"));
   }
-  CHECK(c.run("show", {"--desk", "passlogic-cloud"}).exit_code == 2);  // --month is required
   CHECK(c.run("show", {"--desk", "no-such-desk", "--month", "2026-11"}).exit_code == 1);
+}
+
+TEST_CASE("calendar cli: show without --month is this month in Japan, and --config may come before the subcommand") {
+  CalendarConfig c;
+  const auto now = std::chrono::system_clock::now() + std::chrono::hours(9);
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(now)};
+  char month[16];
+  std::snprintf(month, sizeof month, "%04d-%02u", static_cast<int>(today.year()), static_cast<unsigned>(today.month()));
+  const auto r = c.run("show", {"--desk", "passlogic-cloud"});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.rfind("passlogic-cloud " + std::string(month) + ": ", 0) == 0);
+  const auto before = run_madoguchi({"calendar", "--config", c.config.string(), "show", "--desk", "passlogic-cloud",
+                                     "--month", "2026-11"});
+  CHECK(before.exit_code == 0);
+  CHECK(before.output == c.run("show", {"--desk", "passlogic-cloud", "--month", "2026-11"}).output);
 }

@@ -1,4 +1,4 @@
-// The real binary's command line: help lists the subcommands, a wrong option or a missing
+// The real binary's command line: help (--help and `help [COMMAND]`) lists the subcommands, a wrong option or a missing
 // subcommand exits 2 with a message, a configuration that does not exist exits 1 naming it,
 // and `check` accepts the bundled demo's configuration (config/demo/madoguchi.yaml). The
 // demo's mail through `run --once`, with the ticket CLI on the result, is test_ticket_cli.cpp.
@@ -18,6 +18,19 @@ TEST_CASE("madoguchi --help lists every subcommand") {
     INFO(sub);
     CHECK(r.output.find(std::string("\n  ") + sub + " ") != std::string::npos);
   }
+}
+
+TEST_CASE("madoguchi help prints the same list, help COMMAND that command's, an unknown one exits 2") {
+  const auto r = run_madoguchi({"help"});
+  CHECK(r.exit_code == 0);
+  for (const char* sub : {"run", "check", "ticket", "outbox"}) CHECK(r.output.find(std::string("\n  ") + sub + " ") != std::string::npos);
+  const auto t = run_madoguchi({"help", "ticket"});
+  CHECK(t.exit_code == 0);
+  for (const char* sub : {"show", "attachment", "reply", "refuse"}) CHECK(t.output.find(std::string("\n  ") + sub + " ") != std::string::npos);
+  CHECK(run_madoguchi({"help", "ticket", "show"}).output.find("--raw") != std::string::npos);
+  const auto bad = run_madoguchi({"help", "frobnicate"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.output.find("no command 'frobnicate'") != std::string::npos);
 }
 
 TEST_CASE("a wrong option or a missing subcommand exits 2 with a message") {

@@ -482,6 +482,43 @@ TEST_CASE("ticket cli: note, reply, status, close and reopen change the ticket a
   CHECK(to_customer >= 3);  // at least the acknowledgement, the reply and the closing notice
 }
 
+TEST_CASE("ticket cli: refuse sends the rule's refusal with its reason and citation, close out_of_scope names them too") {
+  Deployment d;
+  // MG-000005: flagged by PL_OUT_05_SETTINGS_ON_BEHALF, still open.
+  auto r = d.ticket({"refuse", "MG-000005", "--rule", "PL_IN_NO_SUCH_RULE"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.output, "has no rule PL_IN_NO_SUCH_RULE"));
+  CHECK(d.statuses()["MG-000005"] == "open");
+  r = d.ticket({"refuse", "MG-000005", "--as", "staff:suzuki"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(contains(r.output, "MG-000005: closed (out_of_scope); refusal queued"));
+  CHECK(d.statuses()["MG-000005"] == "closed");
+  auto mails = sent_by_next_run(d);
+  REQUIRE(mails.size() == 1);
+  CHECK(mails[0].rcpt_to == std::vector<std::string>{kCustomer});
+  CHECK_MESSAGE(contains(mails[0].mail.text, "対象外の理由：本サービスの設定代行"), mails[0].mail.text);
+  CHECK(contains(mails[0].mail.text, "該当する規定：passlogic §4 対象外 5"));
+  CHECK(contains(mails[0].mail.text, "株式会社さくら技研"));
+  CHECK(d.ticket({"refuse", "MG-000005"}).exit_code == 1);  // already closed
+  CHECK(contains(d.ticket({"show", "5"}).output, "  staff:suzuki  ticket_closed  out_of_scope\n"));
+  // Reopened and closed again as out of scope: the closing notice names the rule's reason too.
+  REQUIRE(d.ticket({"reopen", "MG-000005"}).exit_code == 0);
+  REQUIRE(d.ticket({"close", "MG-000005", "--reason", "out_of_scope"}).exit_code == 0);
+  mails = sent_by_next_run(d);
+  REQUIRE(mails.size() == 1);
+  CHECK(contains(mails[0].mail.text, "対象外の理由：本サービスの設定代行"));
+  CHECK(contains(mails[0].mail.text, "該当する規定：passlogic §4 対象外 5"));
+
+  // An in-scope ticket has no out-of-scope rule to refuse by: refused, unless one is named.
+  r = d.ticket({"refuse", "MG-000002"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.output, "decided by no rule"));
+  CHECK(d.ticket({"refuse", "MG-000002", "--rule", "PL_OUT_05_SETTINGS_ON_BEHALF"}).exit_code == 0);
+  mails = sent_by_next_run(d);
+  REQUIRE(mails.size() == 1);
+  CHECK(contains(mails[0].mail.text, "該当する規定：passlogic §4 対象外 5"));
+}
+
 TEST_CASE("ticket cli: an unknown ticket exits 1 naming it, bad usage exits 2") {
   Deployment d;
   const auto before = d.statuses();

@@ -62,6 +62,6 @@ TEST_CASE("iso8601: format and parse round-trip") {
 
 TEST_CASE("format_japanese: the acknowledgement form") {
   CHECK(format_japanese(utc(2026, 11, 24, 1, 0), minutes{9 * 60}) == "11月24日(火) 10:00");
-  CHECK(format_japanese(utc(2027, 1, 4, 0, 5), minutes{9 * 60}) == "1月4日(月) 9:05");
-  CHECK(format_japanese(utc(2026, 11, 28, 15, 0), minutes{9 * 60}) == "11月29日(日) 0:00");
+  CHECK(format_japanese(utc(2027, 1, 4, 0, 5), minutes{9 * 60}) == "1月4日(月) 09:05");  // hours zero-padded: 09:05 beside 10:00
+  CHECK(format_japanese(utc(2026, 11, 28, 15, 0), minutes{9 * 60}) == "11月29日(日) 00:00");
 }
