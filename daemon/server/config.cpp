@@ -163,7 +163,7 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
     r.check_keys(n, {"store", "desks", "tenants", "templates", "staff", "mailboxes", "smtp",
                      "log_level", "log_personal_data", "auto_replies_per_hour", "tag_key_file",
                      "trusted_authserv_ids", "staff_authentication", "staff_notices_per_hour",
-                     "message_attempts", "imap_fetch_attempts", "staff_attachment_limit"});
+                     "message_attempts", "imap_fetch_attempts", "staff_attachment_limit", "message_time_limit"});
     cfg.store = rules::resolve_path(path, r.string(n, "store").value_or("/var/lib/madoguchi"));
     cfg.desks_dir = rules::resolve_path(path, r.string(n, "desks").value_or("desks"));
     if (auto t = r.string(n, "tenants")) cfg.tenants_file = rules::resolve_path(path, *t);
@@ -204,6 +204,9 @@ std::optional<MainConfig> load_main_config(const std::filesystem::path& path,
       if (*v < 1 || *v > 100) r.error(n["message_attempts"], "message_attempts must be 1 to 100");
       else cfg.message_attempts = static_cast<int>(*v);
     }
+    cfg.message_time_limit = duration_key(r, n, "message_time_limit", cfg.message_time_limit);
+    if (cfg.message_time_limit < std::chrono::seconds(10))
+      r.error(n["message_time_limit"], "message_time_limit must be at least 10s");
     if (auto v = r.integer(n, "imap_fetch_attempts")) {
       if (*v < 1 || *v > 100) r.error(n["imap_fetch_attempts"], "imap_fetch_attempts must be 1 to 100");
       else cfg.imap_fetch_attempts = static_cast<int>(*v);

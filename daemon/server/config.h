@@ -34,6 +34,7 @@ struct MainConfig {
   int auto_replies_per_hour = 3;        // per sender (SPEC.md §4)
   int staff_notices_per_hour = 10;      // staff notices caused by one sender's mail
   int message_attempts = 5;             // failed processing attempts before a mail is set aside
+  std::chrono::seconds message_time_limit{120};  // one attempt's lease on one mail
   int imap_fetch_attempts = 3;          // failed FETCHes of one UID before a stub stands in
   std::filesystem::path tag_key_file;   // key of the ticket tags' check; default <store>/tag.key
 };

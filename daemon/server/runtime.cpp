@@ -43,6 +43,7 @@ Settings settings_of(const MainConfig& config) {
   s.auto_replies_per_hour = config.auto_replies_per_hour;
   s.staff_notices_per_hour = config.staff_notices_per_hour;
   s.message_attempts = config.message_attempts;
+  s.message_time_limit = config.message_time_limit;
   s.fetch_attempts = config.imap_fetch_attempts;
   s.mailboxes = config.mailboxes;
   s.delivery.max_age = config.smtp.max_age;

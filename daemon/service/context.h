@@ -68,6 +68,9 @@ struct Settings {
   // Failed processing attempts of one stored mail (retried with backoff) after which it is
   // set aside as a flagged ticket with the reason.
   int message_attempts = 5;
+  // How long one attempt at one mail holds it (the lease of begin_attempt): no other process
+  // takes it meanwhile, and an attempt still unfinished after it is counted as ended.
+  std::chrono::seconds message_time_limit{120};
   // Failed fetches of one item (a UID the server refuses) after which a stub stands in for it.
   int fetch_attempts = 3;
   std::vector<MailboxConfig> mailboxes;     // intake limits and each mailbox's default desk

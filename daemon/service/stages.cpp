@@ -125,7 +125,8 @@ ProcessedMail process(Context& ctx, std::int64_t id) {
 // as it was, for the next pass.
 std::optional<ProcessedMail> record_failure(Context& ctx, std::int64_t id, const std::string& error) {
   try {
-    const auto retry_at = ctx.now() + retry_delay(std::max(1, load_message(ctx.store, id)->attempts + 1),
+    // The attempt was counted when it began (begin_attempt).
+    const auto retry_at = ctx.now() + retry_delay(std::max(1, load_message(ctx.store, id)->attempts),
                                                   std::uniform_real_distribution<double>(0, 1)(ctx.rng));
     const int attempts = record_failed_attempt(ctx.store, id, error, retry_at);
     if (attempts == 0) return std::nullopt;  // finished by another process meanwhile
@@ -167,6 +168,20 @@ std::vector<ProcessedMail> process_pending(Context& ctx, const BetweenMails& bet
   std::vector<ProcessedMail> out;
   for (const std::int64_t id : unfinished_messages(ctx.store, ctx.now())) {
     try {
+      // Counted before the work: a process that dies inside this mail has used the attempt.
+      const auto attempt = begin_attempt(ctx.store, id, ctx.now(), ctx.now() + ctx.settings.message_time_limit);
+      if (!attempt) continue;  // finished, or leased by another process working on it
+      if (*attempt > ctx.settings.message_attempts) {
+        // Every earlier attempt ended without a result: the process crashed or was killed
+        // (by the watchdog, for one) while working on this mail. Set it aside, go on.
+        const auto msg = load_message(ctx.store, id);
+        out.push_back(set_aside(ctx, *msg, "attempt " + std::to_string(*attempt - 1) +
+                                               " ended without a result (the process was killed or crashed "
+                                               "while working on this mail, or exceeded message_time_limit)" +
+                                               (msg->error.empty() ? std::string() : "; last error: " + msg->error)));
+        if (between_mails) between_mails();
+        continue;
+      }
       out.push_back(process(ctx, id));
     } catch (const StateConflict&) {
       // Another process (`deliver`, a second `run`) moved this message first; its work stands

@@ -157,7 +157,8 @@ bool mark_classified(Transaction& tx, std::int64_t id, const ClassifiedFields& f
 }
 
 bool mark_ticketed(Transaction& tx, std::int64_t id, std::optional<std::int64_t> ticket_id) {
-  SQLite::Statement upd(tx.db(), "UPDATE messages SET ticket_id = ?, state = ? WHERE id = ? AND state = ?");
+  SQLite::Statement upd(tx.db(),
+                        "UPDATE messages SET ticket_id = ?, state = ?, retry_at = NULL WHERE id = ? AND state = ?");
   if (ticket_id) upd.bind(1, *ticket_id); else upd.bind(1);
   upd.bind(2, std::string(to_string(MessageState::ticketed)));
   upd.bind(3, id);
@@ -175,20 +176,42 @@ bool mark_failed(Store& store, std::int64_t id, std::string_view error) {
   return upd.exec() == 1;
 }
 
+namespace {
+int attempts_of(Transaction& tx, std::int64_t id) {
+  SQLite::Statement q(tx.db(), "SELECT attempts FROM messages WHERE id = ?");
+  q.bind(1, id);
+  q.executeStep();
+  return q.getColumn(0).getInt();
+}
+}  // namespace
+
+std::optional<int> begin_attempt(Store& store, std::int64_t id, std::chrono::sys_seconds now,
+                                 std::chrono::sys_seconds lease_until) {
+  Transaction tx(store);
+  SQLite::Statement upd(tx.db(),
+                        "UPDATE messages SET attempts = attempts + 1, retry_at = ? "
+                        "WHERE id = ? AND state IN (?, ?, ?) AND (retry_at IS NULL OR retry_at <= ?)");
+  upd.bind(1, to_unix(lease_until));
+  upd.bind(2, id);
+  bind_unfinished(upd, 3);
+  upd.bind(6, to_unix(now));
+  if (upd.exec() != 1) return std::nullopt;
+  const int attempts = attempts_of(tx, id);
+  tx.commit();
+  return attempts;
+}
+
 int record_failed_attempt(Store& store, std::int64_t id, std::string_view error, std::chrono::sys_seconds retry_at) {
   Transaction tx(store);
   SQLite::Statement upd(tx.db(),
-                        "UPDATE messages SET attempts = attempts + 1, error = ?, retry_at = ? "
+                        "UPDATE messages SET error = ?, retry_at = ? "
                         "WHERE id = ? AND state IN (?, ?, ?)");
   upd.bind(1, std::string(error));
   upd.bind(2, to_unix(retry_at));
   upd.bind(3, id);
   bind_unfinished(upd, 4);
   if (upd.exec() != 1) return 0;
-  SQLite::Statement q(tx.db(), "SELECT attempts FROM messages WHERE id = ?");
-  q.bind(1, id);
-  q.executeStep();
-  const int attempts = q.getColumn(0).getInt();
+  const int attempts = attempts_of(tx, id);
   tx.commit();
   return attempts;
 }

@@ -81,8 +81,15 @@ bool mark_classified(Transaction& tx, std::int64_t id, const ClassifiedFields& f
 bool mark_ticketed(Transaction& tx, std::int64_t id, std::optional<std::int64_t> ticket_id);
 // An unfinished message -> failed with the reason; false when it was finished meanwhile.
 bool mark_failed(Store& store, std::int64_t id, std::string_view error);
-// One failed attempt of an unfinished message: the count goes up, the error is kept and the
-// message is not selected before `retry_at`. The new count, or 0 when it was finished meanwhile.
+// The start of one attempt at an unfinished message, committed before the work: the count goes
+// up and the message is leased (not selected by anyone) until `lease_until`. A process that
+// dies inside the mail — a crash, the watchdog's kill, a mail that never finishes — has used
+// the attempt, so a mail that kills every attempt ends set aside instead of stopping intake.
+// The count after, or nullopt when the message is finished or leased by another process.
+std::optional<int> begin_attempt(Store& store, std::int64_t id, std::chrono::sys_seconds now,
+                                 std::chrono::sys_seconds lease_until);
+// The attempt begun failed: the error is kept and the message is not selected before
+// `retry_at`. The attempt count, or 0 when it was finished meanwhile.
 int record_failed_attempt(Store& store, std::int64_t id, std::string_view error, std::chrono::sys_seconds retry_at);
 // An unfinished message, in whatever stage, -> ticketed on `ticket_id` (set aside as a
 // flagged ticket); false when another process finished it first.

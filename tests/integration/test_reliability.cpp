@@ -269,3 +269,39 @@ TEST_CASE("a mail that fails message_attempts times becomes a flagged ticket wit
   now += std::chrono::hours(2);
   CHECK(process_pending(ctx).empty());
 }
+
+TEST_CASE("a mail whose attempts never end (the process dies inside it) is leased, retried, then set aside, and the queue goes on") {
+  Deployment dep("36500d", 3, "staff: [staff@passlogic-cloud.example.jp]\nmessage_attempts: 3\nmessage_time_limit: 2m\n");
+  auto now = at(2025, 6, 2, 10);
+  dep.add_mail("a", mail("it-admin@sakura-giken.co.jp", "毒", "poison@sakura-giken.co.jp"), now);
+  dep.add_mail("b", mail("it-admin@sakura-giken.co.jp", "普通", "plain@sakura-giken.co.jp"), now);
+  Store store(dep.dir.path / "store");
+  Context ctx = make_context(store, dep.config, [&now] { return now; }, dep.runtime);
+  REQUIRE(ctx.settings.message_time_limit == std::chrono::minutes(2));
+  auto source = make_source(dep.config.mailboxes[0], store);
+  REQUIRE(intake(ctx, *source, dep.config.mailboxes[0]) == 2);
+  const std::int64_t poison = count(store, "SELECT id FROM messages WHERE source_key = 'a'");
+  // Three processes each begin an attempt at it and die inside it (killed, crashed, hung).
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    REQUIRE(begin_attempt(store, poison, now, now + ctx.settings.message_time_limit) == attempt);
+    // While the attempt's lease holds, nobody else takes the mail: the other mail goes on.
+    CHECK(!begin_attempt(store, poison, now + std::chrono::minutes(1), now + std::chrono::minutes(3)));
+    const auto done = process_pending(ctx);
+    for (const auto& p : done) CHECK(p.message != poison);
+    now += std::chrono::minutes(2);  // the lease ends with the dead process's attempt
+  }
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state = 'ticketed'") == 1);
+  // The fourth attempt sees three that ended without a result: set aside, flagged, nothing sent.
+  const auto done = process_pending(ctx);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].message == poison);
+  CHECK(done[0].outcome == "set_aside");
+  const auto t = load_ticket(store, done[0].ticket);
+  REQUIRE(t);
+  CHECK(t->flagged);
+  CHECK(count(store, "SELECT COUNT(*) FROM tickets WHERE id = " + std::to_string(t->id) +
+                         " AND reason LIKE '%ended without a result%'") == 1);
+  CHECK(count(store, "SELECT COUNT(*) FROM outbox WHERE ticket_id = " + std::to_string(t->id) +
+                         " AND kind != 'staff_notice'") == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages WHERE state != 'ticketed'") == 0);
+}
