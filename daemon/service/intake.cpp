@@ -6,6 +6,74 @@
 #include "daemon/store/messages.h"
 
 namespace madoguchi::daemon {
+namespace {
+
+// A batch is committed in one synced transaction (and its spool files with one fsync of each
+// directory), then marked at the source in one go: the syncs are paid per batch, not per mail.
+// Bounded so that memory stays small and a failure redoes little.
+constexpr std::size_t kBatchMails = 64;
+constexpr std::size_t kBatchBytes = std::size_t(32) << 20;
+
+// A fetched item waiting for its batch's commit.
+struct Fetched {
+  SourceItem item;
+  std::string raw{};
+  IntakeRecord record{};
+  bool old_at_first_run = false;
+};
+
+class Batch {
+ public:
+  Batch(Context& ctx, MailSource& source) : ctx_(ctx), source_(source) {}
+
+  bool full() const { return mails_.size() >= kBatchMails || bytes_ >= kBatchBytes; }
+  void add(Fetched f) {
+    bytes_ += f.raw.size();
+    mails_.push_back(std::move(f));
+  }
+
+  // Commits the batch (spool, rows, checkpoints and owed marks, synced) and only then, when
+  // `mark`, marks its items at the source; the number of new messages. Unmarked items (the
+  // source failed) are committed all the same: their marks are owed and redone next pass.
+  int commit(bool mark) {
+    if (mails_.empty()) return 0;
+    std::vector<IncomingMail> in;
+    in.reserve(mails_.size());
+    for (const Fetched& f : mails_) in.push_back({f.record, f.raw});
+    const std::vector<IntakeResult> results = store_incoming(ctx_.store, in);
+    for (const Fetched& f : mails_)
+      if (!f.record.stub_error.empty()) clear_fetch_failures(ctx_.store, source_.name(), f.item.key);
+    int stored = 0;
+    for (std::size_t i = 0; i < mails_.size(); ++i) log_result(mails_[i], results[i], stored);
+    std::vector<SourceItem> items;
+    for (Fetched& f : mails_) items.push_back(std::move(f.item));
+    mails_.clear();
+    bytes_ = 0;
+    if (mark) source_.mark_all_processed(items);
+    return stored;
+  }
+
+ private:
+  void log_result(const Fetched& f, const IntakeResult& r, int& stored) {
+    if (r.duplicate) {
+      log_event(spdlog::level::info, Event::mail_duplicate,
+                {{"mailbox", source_.name()}, {"message", std::to_string(r.message_id)}, {"key", f.item.key}});
+      return;
+    }
+    ++stored;
+    log_event(spdlog::level::info, Event::mail_stored,
+              {{"mailbox", source_.name()}, {"message", std::to_string(r.message_id)},
+               {"size", std::to_string(f.raw.size())}, {"first_run_old", f.old_at_first_run ? "true" : "false"},
+               {"oversize", f.record.oversize ? "true" : "false"}});
+  }
+
+  Context& ctx_;
+  MailSource& source_;
+  std::vector<Fetched> mails_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace
 
 int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const BetweenMails& between_mails) {
   const auto now = ctx.now();
@@ -17,6 +85,7 @@ int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const
     state = mailbox_state(ctx.store, source.name());
   }
   int stored = 0;
+  Batch batch(ctx, source);
   for (const SourceItem& item : source.pending()) {
     if (between_mails) between_mails();
     // Committed earlier, its mark lost in a crash: mark it again without fetching it.
@@ -24,26 +93,30 @@ int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const
       source.mark_processed(item);
       continue;
     }
-    std::string raw;
-    std::string stub_error;
+    Fetched f;
+    f.item = item;
     try {
-      raw = source.fetch(item);
+      f.raw = source.fetch(item);
     } catch (const ItemError& e) {
       // This item, not the source: counted across passes; the pass stops at it (an IMAP
       // checkpoint must not pass it) until a stub stands in for it and the mailbox goes on.
+      // The mails before it are kept.
       const int failures = record_fetch_failure(ctx.store, source.name(), item.key);
       log_event(spdlog::level::warn, Event::fetch_failed,
                 {{"mailbox", source.name()}, {"key", item.key}, {"attempts", std::to_string(failures)},
                  {"of", std::to_string(ctx.settings.fetch_attempts)}, {"error", e.what()}});
       if (failures < ctx.settings.fetch_attempts) break;
-      stub_error = "mailbox " + source.name() + ", item " + item.key + " could not be fetched " +
-                   std::to_string(failures) + " times: " + e.what();
-      raw = "X-Madoguchi-Stub: " + item.key + "\r\n\r\n" + stub_error + "\r\n";
+      f.record.stub_error = "mailbox " + source.name() + ", item " + item.key + " could not be fetched " +
+                            std::to_string(failures) + " times: " + e.what();
+      f.raw = "X-Madoguchi-Stub: " + item.key + "\r\n\r\n" + f.record.stub_error + "\r\n";
+    } catch (const SourceError&) {
+      // The source failed (connection lost): what was fetched is kept, its marks stay owed.
+      stored += batch.commit(false);
+      throw;
     }
     // IMAP fetches at most the limit; other sources are cut here, so every source stores alike.
-    if (raw.size() > mailbox.max_message_size) raw.resize(mailbox.max_message_size);
-    IntakeRecord rec;
-    rec.stub_error = stub_error;
+    if (f.raw.size() > mailbox.max_message_size) f.raw.resize(mailbox.max_message_size);
+    IntakeRecord& rec = f.record;
     rec.mailbox = source.name();
     rec.source_key = item.key;
     rec.uidvalidity = item.uidvalidity;
@@ -54,27 +127,16 @@ int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const
     rec.dedup_by_content = true;
     // Safe first start: mail that was already older than the cutoff when the mailbox was
     // first seen is ticketed without replies (also when that first run was cut by a crash).
-    const bool old_at_first_run = item.arrived && *item.arrived < state->first_seen - mailbox.first_run_cutoff;
+    f.old_at_first_run = item.arrived && *item.arrived < state->first_seen - mailbox.first_run_cutoff;
     // Oversize mail (cut at max_message_size): for staff, never answered.
-    const bool oversize = raw.size() >= mailbox.max_message_size;
-    rec.suppress_auto_reply = old_at_first_run || oversize;
-    rec.oversize = oversize;
-    const IntakeResult r = store_incoming(ctx.store, rec, raw);
-    if (!stub_error.empty()) clear_fetch_failures(ctx.store, source.name(), item.key);
-    // Mark at the source only now that the row is committed (a duplicate was committed
-    // earlier and its mark was lost in a crash: mark it again).
-    source.mark_processed(item);
-    if (r.duplicate) {
-      log_event(spdlog::level::info, Event::mail_duplicate,
-                {{"mailbox", source.name()}, {"message", std::to_string(r.message_id)}, {"key", item.key}});
-      continue;
-    }
-    ++stored;
-    log_event(spdlog::level::info, Event::mail_stored,
-              {{"mailbox", source.name()}, {"message", std::to_string(r.message_id)},
-               {"size", std::to_string(raw.size())}, {"first_run_old", old_at_first_run ? "true" : "false"},
-               {"oversize", oversize ? "true" : "false"}});
+    rec.oversize = f.raw.size() >= mailbox.max_message_size;
+    rec.suppress_auto_reply = f.old_at_first_run || rec.oversize;
+    batch.add(std::move(f));
+    // Marked at the source only once the batch is committed (a duplicate was committed
+    // earlier and its mark was lost in a crash: it is marked again).
+    if (batch.full()) stored += batch.commit(true);
   }
+  stored += batch.commit(true);
   return stored;
 }
 

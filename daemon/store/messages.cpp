@@ -54,53 +54,80 @@ bool advance(Transaction& tx, std::int64_t id, MessageState from, MessageState t
 }  // namespace
 
 IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::string_view raw) {
-  if (auto id = find_message(store, record.mailbox, record.source_key)) return {*id, true};
-  const std::string hash = sha256_hex(raw);
-  if (record.dedup_by_content) {
-    SQLite::Statement q(store.db(), "SELECT id FROM messages WHERE mailbox = ? AND sha256 = ? LIMIT 1");
-    q.bind(1, record.mailbox);
-    q.bind(2, hash);
-    if (q.executeStep()) {
-      const std::int64_t id = q.getColumn(0).getInt64();
-      Transaction tx(store, Durability::synced);  // the mark at the source follows
-      checkpoint(tx, record);
-      SQLite::Statement alias(tx.db(), "INSERT OR IGNORE INTO message_aliases (mailbox, source_key, message) "
-                                       "VALUES (?, ?, ?)");
-      alias.bind(1, record.mailbox);
-      alias.bind(2, record.source_key);
-      alias.bind(3, id);
-      alias.exec();
-      tx.commit();
-      return {id, true};
+  return store_incoming(store, std::vector<IncomingMail>{{record, raw}}).front();
+}
+
+std::vector<IntakeResult> store_incoming(Store& store, const std::vector<IncomingMail>& mails) {
+  std::vector<IntakeResult> out(mails.size());
+  std::vector<std::string> hashes(mails.size());
+  std::vector<bool> known(mails.size(), false);  // stored earlier under this key: nothing to do
+  // The spool first, outside the transaction: a file without a row is harmless, a row without
+  // its file is not. Same bytes already spooled (the same mail in two mailboxes, a duplicate):
+  // the file is reused.
+  std::vector<FileToWrite> files;
+  for (std::size_t i = 0; i < mails.size(); ++i) {
+    if (auto id = find_message(store, mails[i].record.mailbox, mails[i].record.source_key)) {
+      out[i] = {*id, true};
+      known[i] = true;
+      continue;
     }
-  }
-  const auto path = store.spool_path(hash);
-  // Same bytes already spooled (e.g. the same mail in two mailboxes): reuse the file.
-  if (!std::filesystem::exists(path)) {
+    hashes[i] = sha256_hex(mails[i].raw);
+    auto path = store.spool_path(hashes[i]);
+    const bool planned = std::any_of(files.begin(), files.end(), [&](const FileToWrite& f) { return f.path == path; });
+    if (planned || std::filesystem::exists(path)) continue;
     create_directory_durably(path.parent_path());
-    write_file_atomically(path, raw);
+    files.push_back({std::move(path), mails[i].raw});
   }
+  if (!files.empty()) write_files_atomically(files);
+  if (std::all_of(known.begin(), known.end(), [](bool k) { return k; })) return out;
+
   Transaction tx(store, Durability::synced);  // the mark at the source follows
+  SQLite::Statement same(tx.db(), "SELECT id FROM messages WHERE mailbox = ? AND sha256 = ? LIMIT 1");
+  SQLite::Statement alias(tx.db(), "INSERT OR IGNORE INTO message_aliases (mailbox, source_key, message) "
+                                   "VALUES (?, ?, ?)");
   SQLite::Statement ins(tx.db(),
                         "INSERT INTO messages (mailbox, source_key, uidvalidity, uid, sha256, "
                         "size, received_at, stored_at, suppress_auto_reply, stub, error) VALUES "
                         "(?, ?, ?, ?, ?, ?, ?, strftime('%s','now'), ?, ?, ?)");
-  ins.bind(1, record.mailbox);
-  ins.bind(2, record.source_key);
-  ins.bind(3, record.uidvalidity);
-  ins.bind(4, record.uid);
-  ins.bind(5, hash);
-  ins.bind(6, static_cast<std::int64_t>(raw.size()));
-  ins.bind(7, to_unix(record.received_at));
-  // messages.suppress_auto_reply: 0 answer, 1 old at the first run, 2 oversize (cut).
-  ins.bind(8, record.oversize ? 2 : record.suppress_auto_reply ? 1 : 0);
-  ins.bind(9, record.stub_error.empty() ? 0 : 1);
-  if (record.stub_error.empty()) ins.bind(10); else ins.bind(10, record.stub_error);
-  ins.exec();
-  const std::int64_t id = tx.db().getLastInsertRowid();
-  checkpoint(tx, record);
+  for (std::size_t i = 0; i < mails.size(); ++i) {
+    if (known[i]) continue;
+    const IntakeRecord& record = mails[i].record;
+    if (record.dedup_by_content) {
+      // Inside the transaction, so an earlier mail of this batch counts too.
+      same.bind(1, record.mailbox);
+      same.bind(2, hashes[i]);
+      const bool found = same.executeStep();
+      const std::int64_t id = found ? same.getColumn(0).getInt64() : 0;
+      same.reset();
+      if (found) {
+        checkpoint(tx, record);
+        alias.bind(1, record.mailbox);
+        alias.bind(2, record.source_key);
+        alias.bind(3, id);
+        alias.exec();
+        alias.reset();
+        out[i] = {id, true};
+        continue;
+      }
+    }
+    ins.bind(1, record.mailbox);
+    ins.bind(2, record.source_key);
+    ins.bind(3, record.uidvalidity);
+    ins.bind(4, record.uid);
+    ins.bind(5, hashes[i]);
+    ins.bind(6, static_cast<std::int64_t>(mails[i].raw.size()));
+    ins.bind(7, to_unix(record.received_at));
+    // messages.suppress_auto_reply: 0 answer, 1 old at the first run, 2 oversize (cut).
+    ins.bind(8, record.oversize ? 2 : record.suppress_auto_reply ? 1 : 0);
+    ins.bind(9, record.stub_error.empty() ? 0 : 1);
+    if (record.stub_error.empty()) ins.bind(10); else ins.bind(10, record.stub_error);
+    ins.exec();
+    ins.reset();
+    out[i] = {tx.db().getLastInsertRowid(), false};
+    checkpoint(tx, record);
+  }
   tx.commit();
-  return {id, false};
+  return out;
 }
 
 std::optional<std::int64_t> find_message(Store& store, std::string_view mailbox, std::string_view source_key) {

@@ -42,8 +42,19 @@ struct IntakeResult {
 
 // Writes the raw bytes to the spool (atomically, before the row that names them), then
 // commits the row (state fetched) and, when uid > 0, the mailbox's UID checkpoint and the
-// owed server mark in one transaction. Idempotent per (mailbox, source_key).
+// owed server mark in one transaction, synced (the mark at the source follows). Idempotent
+// per (mailbox, source_key).
 IntakeResult store_incoming(Store& store, const IntakeRecord& record, std::string_view raw);
+
+// The same for a batch: every new spool file written and fsynced, each directory touched
+// fsynced once, then all rows in ONE synced transaction, in the order given (row ids follow
+// it). A mail whose content an earlier one of the batch has is a duplicate of it (an alias),
+// as for one already stored. One result per mail, in order; on a failure nothing is committed.
+struct IncomingMail {
+  IntakeRecord record;
+  std::string_view raw;
+};
+std::vector<IntakeResult> store_incoming(Store& store, const std::vector<IncomingMail>& mails);
 
 // The message row stored from (mailbox, source_key), if any, also when that key is an alias.
 std::optional<std::int64_t> find_message(Store& store, std::string_view mailbox, std::string_view source_key);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace madoguchi::daemon {
 
@@ -15,6 +16,17 @@ std::string sha256_hex(std::string_view data);
 // Writes `data` to `path` atomically with mode 0600: temp file in the same directory, fsync,
 // rename, fsync of the directory. Throws std::system_error on failure.
 void write_file_atomically(const std::filesystem::path& path, std::string_view data);
+
+// The same for several files at once (paths distinct, their directories existing): every temp
+// file is written and its writeback started before the first fsync, each is fsynced, then
+// renamed, then each directory touched is fsynced once, so the device sees one batch and not
+// one flush per file. On return every file is complete under its name; on a failure (thrown,
+// std::system_error) the files not yet renamed are removed.
+struct FileToWrite {
+  std::filesystem::path path;
+  std::string_view data;
+};
+void write_files_atomically(const std::vector<FileToWrite>& files);
 
 // Creates `dir` (and missing parents); when it was new, fsyncs its parent so the entry
 // survives a power loss. Throws std::system_error on failure.

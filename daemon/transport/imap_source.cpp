@@ -302,6 +302,12 @@ void ImapSource::mark_processed(const SourceItem& item) {
   if (last || marks_.size() >= kMarkBatch) guarded([&] { flush_marks(); });
 }
 
+void ImapSource::mark_all_processed(const std::vector<SourceItem>& items) {
+  for (const SourceItem& item : items)
+    if (item.uidvalidity == uidvalidity_) marks_.push_back(item.uid);  // stale ones stay owed
+  guarded([&] { flush_marks(); });
+}
+
 // One UID STORE (or MOVE) for the queued UIDs, each of which is committed in the store.
 void ImapSource::flush_marks() {
   if (marks_.empty()) return;

@@ -51,6 +51,7 @@ class ImapSource final : public MailSource {
   std::vector<SourceItem> pending() override;
   std::string fetch(const SourceItem& item) override;
   void mark_processed(const SourceItem& item) override;
+  void mark_all_processed(const std::vector<SourceItem>& items) override;
   void watch(std::function<void()> on_new_mail) override;
   void stop_watching() override;
 

@@ -1,7 +1,7 @@
 // mail_source.h — one interface per intake edge (IMAP, Maildir, stdin), as small as a sink.
 //
-// The runner lists what is pending, fetches each item's raw bytes, commits them to the store,
-// and only then calls mark_processed(): nothing is marked at the source before the state that
+// The runner lists what is pending, fetches each item's raw bytes, commits them to the store
+// (a batch of items at a time), and only then calls mark_processed() / mark_all_processed(): nothing is marked at the source before the state that
 // justifies it is durable. A source never deletes mail.
 #pragma once
 
@@ -47,6 +47,11 @@ class MailSource {
   // Marks an item processed (Maildir: new/ -> cur/ with S; IMAP: \Seen or move). Throws
   // SourceError; the runner calls it again on the next pass (it must be idempotent).
   virtual void mark_processed(const SourceItem& item) = 0;
+  // The same for the items of one committed batch, in order (IMAP: one UID STORE or MOVE for
+  // the set). By default one mark_processed() each.
+  virtual void mark_all_processed(const std::vector<SourceItem>& items) {
+    for (const SourceItem& item : items) mark_processed(item);
+  }
 
   // Starts watching for new mail (IMAP IDLE) and calls `on_new_mail` from any thread when
   // some may have arrived; the daemon then runs a pass at once. Sources that cannot watch

@@ -11,6 +11,7 @@
 #include "daemon/transport/maildir_source.h"
 #include "deployment.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -204,4 +205,33 @@ TEST_CASE("store: a synced transaction commits with synchronous=FULL and leaves 
   Transaction held(other);
   CHECK_THROWS((void)Transaction(store, Durability::synced));
   CHECK(level() == 1);
+}
+
+TEST_CASE("store: a batch of incoming mail is one commit in the order given, a repeated content an alias of the first") {
+  TempDir dir;
+  Store store(dir.path / "store");
+  const std::string a = "From: a@example.jp\r\n\r\nA\r\n", b = "From: b@example.jp\r\n\r\nB\r\n";
+  std::vector<IncomingMail> batch;
+  const std::vector<std::pair<std::string, const std::string*>> mails = {{"k3", &a}, {"k1", &b}, {"k2", &a}, {"k4", &a}};
+  for (const auto& [key, raw] : mails) {
+    IntakeRecord r = record(key);
+    r.dedup_by_content = true;
+    batch.push_back({r, *raw});
+  }
+  const auto results = store_incoming(store, batch);
+  REQUIRE(results.size() == 4);
+  CHECK_FALSE(results[0].duplicate);
+  CHECK_FALSE(results[1].duplicate);
+  CHECK(results[0].message_id < results[1].message_id);  // row ids follow the batch
+  CHECK(results[2].duplicate);  // the same bytes as k3, earlier in the batch
+  CHECK(results[2].message_id == results[0].message_id);
+  CHECK(results[3].message_id == results[0].message_id);
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 2);
+  CHECK(count(store, "SELECT COUNT(*) FROM message_aliases") == 2);
+  CHECK(find_message(store, "main", "k4") == results[0].message_id);
+  CHECK(fs::exists(store.spool_path(load_message(store, results[1].message_id)->sha256)));
+  // The same batch again: every key known, nothing written.
+  const auto again = store_incoming(store, batch);
+  CHECK(std::all_of(again.begin(), again.end(), [](const IntakeResult& r) { return r.duplicate; }));
+  CHECK(count(store, "SELECT COUNT(*) FROM messages") == 2);
 }
