@@ -10,9 +10,7 @@ namespace {
 
 // A batch is committed in one synced transaction (and its spool files with one fsync of each
 // directory), then marked at the source in one go: the syncs are paid per batch, not per mail.
-// Bounded so that memory stays small and a failure redoes little.
-constexpr std::size_t kBatchMails = 64;
-constexpr std::size_t kBatchBytes = std::size_t(32) << 20;
+// Bounded (IntakeBatch) so that memory stays small and a failure redoes little.
 
 // A fetched item waiting for its batch's commit.
 struct Fetched {
@@ -24,9 +22,9 @@ struct Fetched {
 
 class Batch {
  public:
-  Batch(Context& ctx, MailSource& source) : ctx_(ctx), source_(source) {}
+  Batch(Context& ctx, MailSource& source, IntakeBatch limits) : ctx_(ctx), source_(source), limits_(limits) {}
 
-  bool full() const { return mails_.size() >= kBatchMails || bytes_ >= kBatchBytes; }
+  bool full() const { return mails_.size() >= limits_.max_mails || bytes_ >= limits_.max_bytes; }
   void add(Fetched f) {
     bytes_ += f.raw.size();
     mails_.push_back(std::move(f));
@@ -69,13 +67,15 @@ class Batch {
 
   Context& ctx_;
   MailSource& source_;
+  IntakeBatch limits_;
   std::vector<Fetched> mails_;
   std::size_t bytes_ = 0;
 };
 
 }  // namespace
 
-int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const BetweenMails& between_mails) {
+int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const BetweenMails& between_mails,
+           IntakeBatch limits) {
   const auto now = ctx.now();
   auto state = mailbox_state(ctx.store, source.name());
   if (!state) {
@@ -85,7 +85,7 @@ int intake(Context& ctx, MailSource& source, const MailboxConfig& mailbox, const
     state = mailbox_state(ctx.store, source.name());
   }
   int stored = 0;
-  Batch batch(ctx, source);
+  Batch batch(ctx, source, limits);
   for (const SourceItem& item : source.pending()) {
     if (between_mails) between_mails();
     // Committed earlier, its mark lost in a crash: mark it again without fetching it.
