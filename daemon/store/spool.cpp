@@ -4,12 +4,14 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 #include <system_error>
+#include <thread>
 #include <unistd.h>
 
 namespace madoguchi::daemon {
@@ -41,6 +43,37 @@ void fsync_dir(const std::filesystem::path& dir) {
     throw_errno("fsync " + dir.string());
   }
   ::close(fd);
+}
+
+// fsyncs every descriptor, several at once (up to 8 threads): the kernel joins concurrent
+// fsyncs into few journal commits and device cache flushes, where one after another pays a
+// flush each (measured: 64 spool files over ~56 directories). The index of the first that
+// failed, with errno set, or -1.
+std::ptrdiff_t fsync_each(const std::vector<int>& fds) {
+  constexpr std::size_t kThreads = 8;
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::ptrdiff_t> failed{-1};
+  std::atomic<int> failed_errno{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next++) < fds.size();) {
+      if (::fsync(fds[i]) == 0) continue;
+      const int e = errno;
+      std::ptrdiff_t none = -1;
+      if (failed.compare_exchange_strong(none, static_cast<std::ptrdiff_t>(i))) failed_errno = e;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < std::min(kThreads, fds.size()); ++k) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no more threads now: those running (and this one) do the rest
+    }
+  }
+  work();
+  for (auto& t : threads) t.join();
+  if (failed >= 0) errno = failed_errno;
+  return failed;
 }
 
 }  // namespace
@@ -87,8 +120,10 @@ void write_files_atomically(const std::vector<FileToWrite>& files) {
     // Start the writeback now (no wait): the fsyncs below then find most data on its way.
     if (files.size() > 1) ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   }
+  std::vector<int> fds;
+  for (const Temp& t : temps) fds.push_back(t.fd);
+  if (const auto bad = fsync_each(fds); bad >= 0) fail("fsync " + temps[static_cast<std::size_t>(bad)].tmp.string());
   for (Temp& t : temps) {
-    if (::fsync(t.fd) != 0) fail("fsync " + t.tmp.string());
     ::close(t.fd);
     t.fd = -1;
   }
@@ -99,7 +134,23 @@ void write_files_atomically(const std::vector<FileToWrite>& files) {
   for (const FileToWrite& f : files) dirs.push_back(f.path.parent_path());
   std::sort(dirs.begin(), dirs.end());
   dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
-  for (const auto& d : dirs) fsync_dir(d);
+  if (dirs.size() == 1) return fsync_dir(dirs.front());
+  std::vector<int> dir_fds;
+  for (const auto& d : dirs) {
+    const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      const int saved = errno;
+      for (int f : dir_fds) ::close(f);
+      errno = saved;
+      throw_errno("open " + d.string());
+    }
+    dir_fds.push_back(fd);
+  }
+  const auto bad = fsync_each(dir_fds);
+  const int saved = errno;
+  for (int f : dir_fds) ::close(f);
+  errno = saved;
+  if (bad >= 0) throw_errno("fsync " + dirs[static_cast<std::size_t>(bad)].string());
 }
 
 void create_directory_durably(const std::filesystem::path& dir) {

@@ -18,9 +18,9 @@ std::string sha256_hex(std::string_view data);
 void write_file_atomically(const std::filesystem::path& path, std::string_view data);
 
 // The same for several files at once (paths distinct, their directories existing): every temp
-// file is written and its writeback started before the first fsync, each is fsynced, then
-// renamed, then each directory touched is fsynced once, so the device sees one batch and not
-// one flush per file. On return every file is complete under its name; on a failure (thrown,
+// file is written and its writeback started, each is fsynced (several at a time, so that the
+// kernel joins them into few device flushes), then renamed, then each directory touched is
+// fsynced once (likewise). On return every file is complete under its name; on a failure (thrown,
 // std::system_error) the files not yet renamed are removed.
 struct FileToWrite {
   std::filesystem::path path;
