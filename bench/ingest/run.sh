@@ -3,7 +3,8 @@
 # capture server of shared/mailservers, with baselines measured in the same run.
 #
 #   bench/ingest/run.sh [BUILD_DIR]     (default: build next to the sources; builds `madoguchi`)
-#   Env: COUNT=2000 (backlog), LATENCY_MAILS=100, PORT_BASE=22000, KEEP=1 (keep the files)
+#   Env: COUNT=2000 (backlog), LATENCY_MAILS=100 (0: no latency part), PORT_BASE=22000, KEEP=1
+#        (keep the files), WRAP="perf record -g" or "strace -f -c" (run madoguchi under it)
 #
 # 1. Throughput. The same COUNT generated mails (gen_messages.py, seed 1: ISO-2022-JP, replies,
 #    auto-replies, 200 KiB attachments) are put into a FRESH mailbox (RESET=1) before each side,
@@ -19,6 +20,13 @@
 #    Goal (issue 19): intake at most 3x the per-mail BODY.PEEK fetch WITH durable commits; the
 #    script prints what the store's source syncs (synchronous=NORMAL, with the commits before
 #    a mark at the source synced), so the reader sees whether the commits were durable.
+#    What is compared with the goal is intake alone, like for like with the baselines (which
+#    only fetch): from the start of `madoguchi run --once` (process start, STARTTLS, login,
+#    SELECT included) to its first `mail_parsed` log line: intake has returned, so every mail
+#    is in the spool (fsynced), its row committed (synced) and marked \Seen on the server (and
+#    one mail is parsed, a fraction of a millisecond, counted against us). The whole run --once
+#    (intake, then parse..ticket, then the acknowledgements written to the dir: sink with their
+#    own fsyncs and synced commits) is printed too, with its ratio, but it does more than fetch.
 # 2. Latency: `madoguchi run` (IDLE) with the SMTP sink; LATENCY_MAILS mails delivered one
 #    at a time over LMTP; the time from the delivery's end to the acknowledgement captured by
 #    the SMTP server, p50 and p99 (goal: under 2 s; Dovecot delays IDLE notices by 500 ms).
@@ -122,7 +130,8 @@ dove_s=$(elapsed "$t0" "$(now)")
 fresh_mailbox
 config throughput "dir:$work/sent"
 t0=$(now)
-(cd "$work" && "$bin" run --once --config throughput.yaml >"$work/throughput.log" 2>&1)
+pipe_t0=$t0
+(cd "$work" && ${WRAP:-} "$bin" run --once --config throughput.yaml >"$work/throughput.log" 2>&1)
 pipe_s=$(elapsed "$t0" "$(now)")
 msgs=$(q throughput "SELECT COUNT(*) FROM messages")
 tickets=$(q throughput "SELECT COUNT(*) FROM tickets")
@@ -132,31 +141,35 @@ if [ "$each_n" != "$COUNT" ] || [ "$range_n" != "$COUNT" ] || [ "$msgs" != "$COU
   echo "not every side got every mail: per-mail $each_n, ranged $range_n, madoguchi $msgs of $COUNT" >&2
   exit 1
 fi
+# Where madoguchi's time goes: a pass runs intake for every mail, then the stages, then the
+# outbox; the log's timestamps (ms, local time) mark the ends, counted from the process start.
+read -r intake_s stages_s outbox_s < <(awk -v t0="$(date -d "@$pipe_t0" +%H:%M:%S.%N)" '
+     function sec(hms,  t) { split(hms, t, ":"); return t[1] * 3600 + t[2] * 60 + t[3] }
+     { s = sec(substr($1, 12, 12))
+       if ($3 == "event=mail_parsed" && !intake) intake = s
+       if ($3 ~ /^event=(mail_parsed|mail_classified|ticket_opened|mail_ticketed|thread_untrusted)$/) stages = s
+       if ($3 == "event=outbox_sent") outbox = s }
+     END { start = sec(t0); printf "%.3f %.3f %.3f\n", intake - start, stages - intake, outbox - stages }' "$work/throughput.log")
 awk -v n="$COUNT" -v es="$each_s" -v eb="$each_b" -v en="$each_n" -v ez="$each_seen" \
     -v rs="$range_s" -v rb="$range_b" -v rn="$range_n" -v rz="$range_seen" \
     -v ds="$dove_s" -v db="$dove_b" -v p="$pipe_s" -v m="$msgs" -v t="$tickets" -v a="$acks" -v s="$pipe_seen" \
-    -v dur="$durable" 'BEGIN{
+    -v is="$intake_s" -v ss="$stages_s" -v os="$outbox_s" -v dur="$durable" 'BEGIN{
   f = "%-52s %6d mails %10s bytes %7.2f s %7.0f mails/s\n"
   printf f, "imaplib STARTTLS, UID FETCH n BODY.PEEK[] each", en, eb, es, en/es
   printf f, "imaplib STARTTLS, one UID FETCH 1:N BODY.PEEK[]", rn, rb, rs, rn/rs
   printf f, "doveadm fetch text (no IMAP: the physical limit)", n, db, ds, n/ds
+  printf f, "madoguchi intake (start..stored+marked, durable)", m, "", is, m/is
   printf f, "madoguchi run --once (intake..ticket+ack queued)", m, "", p, m/p
+  printf "  run --once by its log: intake %.2f s, parse..ticket %.2f s, acknowledgements to the dir: sink %.2f s\n", is, ss, os
   printf "  \\Seen after: per-mail peek %d, ranged peek %d, madoguchi %d; tickets %d, replies queued %d\n", ez, rz, s, t, a
-  printf "ratio madoguchi / per-mail BODY.PEEK: %.2fx   / ranged BODY.PEEK: %.1fx   / doveadm: %.1fx\n", p/es, p/rs, p/ds
+  printf "ratio intake / per-mail BODY.PEEK: %.2fx   / ranged BODY.PEEK: %.1fx   / doveadm: %.1fx\n", is/es, is/rs, is/ds
+  printf "ratio run --once / per-mail BODY.PEEK: %.2fx\n", p/es
   durable_on = (dur ~ /FULL|EXTRA/)
-  printf "goal: <= 3x the per-mail BODY.PEEK fetch with durable commits; store sets %s (%s): %s\n", dur,
-    durable_on ? "durable" : "not durable", (p/es <= 3 && durable_on) ? "MET" : (p/es <= 3 ? "ratio met, but commits are not durable" : "NOT MET") }'
-# Where madoguchi's time goes: a pass runs intake for every mail, then the stages, then the
-# outbox; the log's timestamps (ms) mark the ends.
-awk -v es="$each_s" '{ split(substr($1, 12, 12), t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]
-       if (!start) start = s
-       if ($3 == "event=mail_stored") intake = s
-       if ($3 ~ /^event=(mail_parsed|mail_classified|ticket_opened|mail_ticketed|thread_untrusted)$/) stages = s
-       if ($3 == "event=outbox_sent") outbox = s }
-     END { printf "  madoguchi by its log: intake (connect, fetch, spool, store) %.2f s = %.2fx the per-mail BODY.PEEK;", intake - start, (intake - start) / es
-           printf " parse..ticket %.2f s; outbox to the dir: sink %.2f s\n", stages - intake, outbox - stages }' "$work/throughput.log"
+  printf "goal: intake <= 3x the per-mail BODY.PEEK fetch with durable commits; store sets %s (%s): %s\n", dur,
+    durable_on ? "durable" : "not durable", (is/es <= 3 && durable_on) ? "MET" : (is/es <= 3 ? "ratio met, but commits are not durable" : "NOT MET") }'
 grep -o 'event=[a-z_]*' "$work/throughput.log" | sort | uniq -c | sort -rn | head -8 | sed 's/^/  log: /'
 
+[ "$LATENCY_MAILS" -gt 0 ] || exit 0  # LATENCY_MAILS=0: throughput only
 echo "== latency: $LATENCY_MAILS mails, arrival in Dovecot -> acknowledgement captured by SMTP"
 RESET=1 "$kit/fill-mailbox.sh" 1 maildir >/dev/null
 config latency "smtp://127.0.0.1:$SMTP_PORT"
