@@ -2,18 +2,17 @@
 # bench/parse/run.sh [ROUNDS] — parse throughput of madoguchi's parser against Python's email
 # package over the same corpus files, in the same run, and the ratio (goal: >= 10x).
 # Builds the parsers library (RelWithDebInfo) in build-bench/ and a small driver next to it.
-# Environment: MADOGUCHI_SHARED_DIR (default ../shared next to the repository), JOBS (2).
+# The corpus: tests/corpus/mail/ (MANIFEST.tsv). Environment: JOBS (2).
 set -eu
 rounds=${1:-5}
 src=$(cd "$(dirname "$0")/../.." && pwd)
-shared=${MADOGUCHI_SHARED_DIR:-$src/../shared}
 build=$src/build-bench
-cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMADOGUCHI_SHARED_DIR="$shared" >/dev/null
+cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 make -C "$build" -j"${JOBS:-2}" madoguchi_parsers >/dev/null
 c++ -std=c++20 -O2 -I"$src" "$src/bench/parse/bench_parse.cpp" \
   "$build/parsers/libmadoguchi_parsers.a" -lmimetic -o "$build/bench_parse"
 
-corpus=$shared/corpus
+corpus=$src/tests/corpus/mail
 files=$(awk -F'\t' 'NR > 1 { print dir "/" $2 }' dir="$corpus" "$corpus/MANIFEST.tsv")
 # shellcheck disable=SC2086 # one argument per file; corpus paths have no blanks
 ours=$("$build/bench_parse" "$rounds" $files)

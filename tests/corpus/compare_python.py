@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """compare_python.py — compare `madoguchi parse` with Python's email package (policy=default)
-over the shared corpus, field by field: subject, from, message_id, first 200 characters of text.
+over the public corpus (tests/corpus/mail/), field by field: subject, from, message_id, first
+200 characters of text.
 
-Usage: compare_python.py MADOGUCHI_BINARY [SHARED_DIR] [--show] [--golden FILE]
+Usage: compare_python.py MADOGUCHI_BINARY [CORPUS_DIR] [--show] [--golden FILE]
+(CORPUS_DIR holds MANIFEST.tsv; default: mail/ beside this script)
 Prints agreement per field and the files that differ. Values are printed only with --show
 (the corpus is public test mail, but we keep the habit of not printing mail content).
 With --golden FILE (tests/corpus/golden.json, CTest corpus/compare_python): every difference
@@ -143,8 +145,7 @@ def main():
         print(__doc__)
         return 2
     binary = args[0]
-    shared = args[1] if len(args) > 1 else os.path.join(os.path.dirname(__file__), "../../../shared")
-    corpus = os.path.join(shared, "corpus")
+    corpus = args[1] if len(args) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "mail")
     files = manifest(corpus)
     agree = {k: 0 for k in FIELDS}
     differ = {k: [] for k in FIELDS}

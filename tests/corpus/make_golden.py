@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """make_golden.py — write tests/corpus/golden.json, the reviewed expectations for every mail of
-the shared corpus, from what `madoguchi parse` gives today and what Python's email package gives.
+the public corpus (tests/corpus/mail/), from what `madoguchi parse` gives today and what Python's email package gives.
 
-Usage: make_golden.py MADOGUCHI_BINARY [SHARED_DIR] [--output FILE]
+Usage: make_golden.py MADOGUCHI_BINARY [CORPUS_DIR] [--output FILE]
+(CORPUS_DIR holds MANIFEST.tsv; default: mail/ beside this script)
 
 Run it only after a reviewed change to the parser: it accepts today's output as the truth.
 `git diff tests/corpus/golden.json` then shows every file whose result changed; review each
@@ -83,8 +84,7 @@ def main():
         output = sys.argv[sys.argv.index("--output") + 1]
         args = [a for a in args if a != output]
     binary = args[0]
-    shared = args[1] if len(args) > 1 else os.path.join(here, "../../../shared")
-    corpus = os.path.join(shared, "corpus")
+    corpus = args[1] if len(args) > 1 else os.path.join(here, "mail")
     old = {}
     if os.path.exists(output):
         with open(output, encoding="utf-8") as f:
@@ -113,7 +113,7 @@ def main():
         changed += prev != entry
         files[rel] = entry
     doc = {
-        "about": "Reviewed expectations for every mail of ../shared/corpus (MANIFEST.tsv). Written by "
+        "about": "Reviewed expectations for every mail of tests/corpus/mail/ (its MANIFEST.tsv). Written by "
                  "tests/corpus/make_golden.py after a reviewed parser change, never by a test; read by "
                  "tests/unit/parsers/test_corpus_golden.cpp and compare_python.py --golden.",
         "files": files,

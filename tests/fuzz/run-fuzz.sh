@@ -1,12 +1,12 @@
 #!/bin/sh
 # run-fuzz.sh SECONDS [BUILD_DIR] — build the parser fuzzer with clang, ASan and UBSan in a
-# separate build directory and run it for SECONDS over a corpus seeded from the shared mail
-# corpus. Exits non-zero when the fuzzer finds a crash, a leak or undefined behaviour (the
-# reproducer is left in BUILD_DIR/artifacts/), and when there is no corpus to seed from.
-# Used by scripts/test.sh (and so CI) with 60 seconds.
+# separate build directory and run it for SECONDS over a corpus seeded from the public mail
+# corpus of tests/corpus/mail/. Exits non-zero when the fuzzer finds a crash, a leak or
+# undefined behaviour (the reproducer is left in BUILD_DIR/artifacts/), and when there is no
+# corpus to seed from. Used by scripts/test.sh (and so CI) with 60 seconds.
 #
-# Environment: MADOGUCHI_SHARED_DIR (default ../shared next to the repository), FUZZ_MAX_LEN
-# (65536: the largest input libFuzzer builds or reads), FUZZ_BUILD_JOBS (2).
+# Environment: FUZZ_MAX_LEN (65536: the largest input libFuzzer builds or reads),
+# FUZZ_BUILD_JOBS (2).
 #
 # What is instrumented: our code (the parsers library, compiled with
 # -fsanitize=fuzzer-no-link plus ASan/UBSan) including the mimetic templates it instantiates
@@ -21,21 +21,19 @@ set -eu
 seconds=${1:?usage: run-fuzz.sh SECONDS [BUILD_DIR]}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${2:-$src/build-fuzz}
-shared=${MADOGUCHI_SHARED_DIR:-$src/../shared}
+mails=$src/tests/corpus/mail
 jobs=${FUZZ_BUILD_JOBS:-2}
 max_len=${FUZZ_MAX_LEN:-65536}
 
-if [ ! -f "$shared/corpus/MANIFEST.tsv" ]; then
-  echo "run-fuzz.sh: no seed corpus at $shared/corpus (MANIFEST.tsv missing);" \
-    "set MADOGUCHI_SHARED_DIR to the shared folder" >&2
+if [ ! -f "$mails/MANIFEST.tsv" ]; then
+  echo "run-fuzz.sh: no seed corpus at $mails (MANIFEST.tsv missing)" >&2
   exit 1
 fi
 
 cmake -S "$src" -B "$build" -DMADOGUCHI_FUZZ=ON -DMADOGUCHI_SANITIZE=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" \
-  -DMADOGUCHI_SHARED_DIR="$shared" >/dev/null
+  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" >/dev/null
 make -C "$build" -j"$jobs" fuzz_parse_mail >/dev/null
 
 corpus="$build/fuzz-corpus"
@@ -45,14 +43,14 @@ if [ -z "$(ls -A "$corpus")" ]; then
   kept=0 skipped=0
   while IFS="$(printf '\t')" read -r _ file _ _ _ bytes _; do
     if [ "$bytes" -le "$max_len" ]; then
-      cp "$shared/corpus/$file" "$corpus/$(echo "$file" | tr / _)"
+      cp "$mails/$file" "$corpus/$(echo "$file" | tr / _)"
       kept=$((kept + 1))
     else
       echo "run-fuzz.sh: seed $file ($bytes bytes) left out: over -max_len=$max_len" >&2
       skipped=$((skipped + 1))
     fi
   done <<EOF
-$(tail -n +2 "$shared/corpus/MANIFEST.tsv")
+$(tail -n +2 "$mails/MANIFEST.tsv")
 EOF
   echo "run-fuzz.sh: $kept seeds, $skipped left out (over -max_len=$max_len)" >&2
 fi

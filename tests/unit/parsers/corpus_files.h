@@ -1,5 +1,5 @@
-// corpus_files.h — the shared mail corpus as the corpus tests read it: the files MANIFEST.tsv
-// lists (under MADOGUCHI_SHARED_DIR/corpus) and their bytes.
+// corpus_files.h — the public mail corpus as the corpus tests read it: the files MANIFEST.tsv
+// lists (under tests/corpus/mail/ of the sources) and their bytes.
 #pragma once
 
 #include <fstream>
@@ -9,7 +9,7 @@
 
 namespace madoguchi::parsers::test {
 
-inline const std::string corpus_dir = std::string(MADOGUCHI_SHARED_DIR) + "/corpus/";
+inline const std::string corpus_dir = std::string(MADOGUCHI_SOURCE_DIR) + "/tests/corpus/mail/";
 
 // The whole file, or "" when it cannot be read.
 inline std::string read_file(const std::string& path) {

@@ -1,4 +1,4 @@
-// test_corpus.cpp — every mail of the shared corpus (MANIFEST.tsv under MADOGUCHI_SHARED_DIR)
+// test_corpus.cpp — every mail of the public corpus (tests/corpus/mail/MANIFEST.tsv)
 // parses without an internal error and with valid UTF-8 everywhere, and the Japanese mails
 // decode to the text a Japanese client shows. Reads files: the corpus tests (this one and
 // test_corpus_golden.cpp) are the unit tests allowed to.

@@ -1,7 +1,7 @@
-// test_corpus_golden.cpp — every mail of the shared corpus parses to exactly what
-// tests/corpus/golden.json records for it: subject, From, Message-ID, the first 200 code points
-// of the text with its length and FNV-1a hash, attachments (name, type, size) and warning
-// codes. Any change to the parser's result on any corpus file fails here; after a reviewed
+// test_corpus_golden.cpp — every mail of the public corpus (tests/corpus/mail/) parses to
+// exactly what tests/corpus/golden.json records for it: subject, From, Message-ID, the first
+// 200 code points of the text with its length and FNV-1a hash, attachments (name, type, size)
+// and warning codes. Any change to the parser's result on any corpus file fails here; after a reviewed
 // change, tests/corpus/make_golden.py rewrites the file (this test never writes it).
 // Reads files, as test_corpus.cpp does (corpus_files.h).
 #include "parsers/parsed_mail.h"
