@@ -20,7 +20,7 @@ PACKAGES=(
   libsystemd-dev
   clang libclang-rt-14-dev
   python3 systemd
-  # the real mail servers of ../shared/mailservers (integration tests)
+  # the real mail servers of the test kit, tests/mailservers/ (integration and system tests)
   dovecot-imapd dovecot-lmtpd python3-aiosmtpd openssl
   # a clock moved years ahead for the whole suite (scripts/test-future-clock.sh)
   faketime

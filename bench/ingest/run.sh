@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/ingest/run.sh — IMAP intake throughput and latency against the real Dovecot and SMTP
-# capture server of shared/mailservers, with baselines measured in the same run.
+# capture server of tests/mailservers, with baselines measured in the same run.
 #
 #   bench/ingest/run.sh [BUILD_DIR]     (default: build next to the sources; builds `madoguchi`)
 #   Env: COUNT=2000 (backlog), LATENCY_MAILS=100 (0: no latency part), PORT_BASE=22000, KEEP=1
@@ -33,8 +33,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build}
-kit="$src/../shared/mailservers"
-[ -d "$kit" ] || kit=/work/shared/mailservers
+kit="$src/tests/mailservers"
 COUNT=${COUNT:-2000}
 LATENCY_MAILS=${LATENCY_MAILS:-100}
 PORT_BASE=${PORT_BASE:-22000}

@@ -1,5 +1,5 @@
 // imap_desk.h — integration-test fixture: a desk served by the real Dovecot and SMTP capture
-// server of the team's kit, with an injected clock. Mail goes in by IMAP APPEND with the
+// server of our kit, with an injected clock. Mail goes in by IMAP APPEND with the
 // clock's INTERNALDATE (Python's imaplib) and through intake and the stages; the outbox is
 // delivered over SMTP at the clock's time; what the server received is read back by envelope.
 // Dovecot replaces APPEND dates in the future with the current time, so scenarios run in

@@ -37,11 +37,13 @@ int free_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
-MailServers::MailServers(MailServerOptions options)
-    : options_(std::move(options)), kit_(std::filesystem::path(MADOGUCHI_SHARED_DIR) / "mailservers") {
+std::filesystem::path mail_server_kit() {
+  return std::filesystem::path(MADOGUCHI_SOURCE_DIR) / "tests" / "mailservers";
+}
+
+MailServers::MailServers(MailServerOptions options) : options_(std::move(options)), kit_(mail_server_kit()) {
   if (!std::filesystem::exists(kit_ / "start-dovecot.sh"))
-    throw std::runtime_error("mail server kit not found at " + kit_.string() +
-                             " (set -DMADOGUCHI_SHARED_DIR=/path/to/shared)");
+    throw std::runtime_error("mail server kit not found at " + kit_.string());
   std::random_device rd;
   base_ = std::filesystem::temp_directory_path() /
           ("madoguchi-mailtest-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000));
@@ -80,6 +82,7 @@ std::string MailServers::env() const {
   e += " SMTP_PORT=" + std::to_string(smtp_port);
   e += " MAIL_USERS='" + user + ":" + password + "'";
   e += " DOVECOT_SSL=" + options_.dovecot_ssl;
+  if (!options_.imap_capability.empty()) e += " IMAP_CAPABILITY='" + options_.imap_capability + "'";
   return e;
 }
 
@@ -117,13 +120,8 @@ void MailServers::start_dovecot() {
   script("start-dovecot.sh");
   dovecot_running_ = true;
   if (options_.imap_capability.empty()) return;
-  // The kit's script has no hook for extra settings: add it to the generated file and have
-  // Dovecot re-read it before any client connects.
-  std::ofstream(dovecot_conf(), std::ios::app) << "imap_capability = " << options_.imap_capability << "\n";
-  const std::string cmd = "doveadm -c '" + dovecot_conf().string() + "' reload >>'" +
-                          (base_ / "doveadm-reload.log").string() + "' 2>&1";
-  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("doveadm reload failed: see " + (base_ / "doveadm-reload.log").string());
-  // The reload restarts the listeners: wait until imap-login greets with the new list.
+  // The kit wrote it into the configuration (IMAP_CAPABILITY): check that imap-login greets
+  // with that list, so that a test never runs against Dovecot's own.
   const std::string expected = "[CAPABILITY " + options_.imap_capability + " ";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (imap_greeting().find(expected) == std::string::npos) {

@@ -1,6 +1,7 @@
-// mail_servers.h — integration-test fixture: the real Dovecot and SMTP capture server from
-// the team's shared/mailservers/ kit, started on free loopback ports under a private
-// directory and stopped (with their files removed) when the fixture goes out of scope.
+// mail_servers.h — integration-test fixture: the real Dovecot and SMTP capture server of the
+// repository's kit (tests/mailservers/, its README says what each script does), started on
+// free loopback ports under a private directory and stopped (with their files removed) when
+// the fixture goes out of scope.
 // Never a hand-written fake: the daemon talks to real servers over the network.
 #pragma once
 
@@ -16,6 +17,10 @@ namespace madoguchi::testing {
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read, close).
 int free_loopback_port();
 
+// The kit's folder (tests/mailservers/ of the sources): its scripts take the environment
+// MailServers passes (MAILTEST_BASE, the ports, MAIL_USERS), e.g. fill-mailbox.sh.
+std::filesystem::path mail_server_kit();
+
 struct MailServerOptions {
   bool start_dovecot = true;
   bool start_smtp = true;
@@ -25,7 +30,7 @@ struct MailServerOptions {
   std::string smtp_auth;            // "user:pass" to require AUTH
   bool smtp_forward_lmtp = false;   // also deliver captured mail into Dovecot
   // Dovecot's imap_capability: when set, the capabilities IMAP advertises instead of its own
-  // (e.g. a list without IDLE, for a server that lacks it).
+  // (e.g. a list without IDLE, for a server that lacks it); the kit's IMAP_CAPABILITY.
   std::string imap_capability;
 };
 

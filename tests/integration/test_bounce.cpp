@@ -1,4 +1,4 @@
-// Bounces end to end against the real Dovecot and SMTP capture server of the team's kit: a
+// Bounces end to end against the real Dovecot and SMTP capture server of our kit: a
 // customer's mail is acknowledged over SMTP, the remote side's MTA returns a delivery status
 // notification (multipart/report as Postfix writes it: MAILER-DAEMON, null return path, the
 // machine-readable message/delivery-status part and our message's headers as

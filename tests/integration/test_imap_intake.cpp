@@ -1,4 +1,4 @@
-// IMAP intake against the real Dovecot of shared/mailservers (STARTTLS and IMAPS, the kit's
+// IMAP intake against the real Dovecot of tests/mailservers (STARTTLS and IMAPS, the kit's
 // self-signed certificate verified with ca_file): new mail is ticketed; the server's flags
 // are set only after the commit; IDLE wakes the watcher; a UIDVALIDITY change re-scans
 // without duplicates (a reused Message-ID with other content is new); Dovecot stopped and
@@ -464,8 +464,9 @@ TEST_CASE("imap: a 30 MB mail is stored up to max_message_size, ticketed and fla
 TEST_CASE("imap: first run over 2,000 mails tickets them all without replies") {
   MailServers servers(dovecot_only());
   ImapDeployment d(servers, false, "", "7d");
-  const std::string fill = kit_env(servers) + " RESET=1 bash '" + MADOGUCHI_SHARED_DIR +
-                           "/mailservers/fill-mailbox.sh' 2000 maildir 2>&1";
+  const std::string fill = kit_env(servers) + " RESET=1 bash '" +
+                           (madoguchi::testing::mail_server_kit() / "fill-mailbox.sh").string() +
+                           "' 2000 maildir 2>&1";
   const std::string filled = shell(fill);  // (INFO evaluates lazily: run it first)
   INFO(filled);
   servers.stamp_arrivals(wall_now());  // they arrive now by this process's clock (mail_servers.h)

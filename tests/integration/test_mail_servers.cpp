@@ -1,12 +1,18 @@
 // The fixture itself, proven against the real servers: a mail put into Dovecot is fetched
-// over IMAP (STARTTLS, certificate verified) with libcurl, and a mail sent with libcurl over
-// SMTP arrives in the capture directory byte for byte.
+// over IMAP (STARTTLS, certificate verified) with libcurl, a mail sent with libcurl over
+// SMTP arrives in the capture directory byte for byte, and the kit (tests/mailservers/)
+// refuses to start on a port another process holds.
 #include <doctest/doctest.h>
 
 #include "mail_servers.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -93,4 +99,41 @@ TEST_CASE("integration fixture: two fixtures run side by side on distinct ports"
   CHECK(a.smtp_port != b.smtp_port);
   CHECK(a.base() != b.base());
   CHECK(b.captured().empty());
+}
+
+namespace {
+// Listens on 127.0.0.1:port until destroyed: another program holding a port the kit wants.
+struct HeldPort {
+  int fd = -1;
+  explicit HeldPort(int port) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd, 1) == 0);
+  }
+  ~HeldPort() { ::close(fd); }
+  HeldPort(const HeldPort&) = delete;
+  HeldPort& operator=(const HeldPort&) = delete;
+};
+}  // namespace
+
+TEST_CASE("integration fixture: the kit refuses a port another process holds, and starts once it is free") {
+  madoguchi::testing::MailServerOptions none;
+  none.start_dovecot = false;
+  none.start_smtp = false;
+  MailServers servers(none);
+  {
+    HeldPort smtp(servers.smtp_port);
+    HeldPort lmtp(servers.lmtp_port);
+    CHECK_THROWS_WITH_AS(servers.start_smtp(), doctest::Contains("already held"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(servers.start_dovecot(), doctest::Contains("already held"), std::runtime_error);
+  }
+  servers.start_smtp();
+  servers.start_dovecot();
+  CHECK(servers.imap_greeting().find("STARTTLS") != std::string::npos);
 }

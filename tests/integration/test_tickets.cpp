@@ -1,5 +1,5 @@
 // Tickets through the stage runner against the real Dovecot and SMTP capture server of the
-// team's kit, with an injected clock (mail is APPENDed with that clock's INTERNALDATE, the
+// our kit, with an injected clock (mail is APPENDed with that clock's INTERNALDATE, the
 // outbox is delivered over SMTP at that time): the business-hours queue and its staff digest,
 // threading by verified tag and by References, a forged tag from a stranger, staff replies
 // and commands by e-mail, reopening within and after the desk's window, auto-close.

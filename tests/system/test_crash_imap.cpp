@@ -55,8 +55,9 @@ TEST_CASE("crash: SIGKILL at random moments while ingesting 500 IMAP mails, 20 r
   const std::string env = "MAILTEST_BASE='" + servers.base().string() + "' IMAP_PORT=" +
                           std::to_string(servers.imap_port) + " IMAPS_PORT=" + std::to_string(servers.imaps_port) +
                           " LMTP_PORT=" + std::to_string(servers.lmtp_port) + " MAIL_USERS='support:secret'";
-  REQUIRE(std::system((env + " RESET=1 SOURCE_DIR='" + mails.string() + "' bash '" + MADOGUCHI_SHARED_DIR +
-                       "/mailservers/fill-mailbox.sh' 500 maildir >/dev/null 2>&1").c_str()) == 0);
+  REQUIRE(std::system((env + " RESET=1 SOURCE_DIR='" + mails.string() + "' bash '" +
+                       (madoguchi::testing::mail_server_kit() / "fill-mailbox.sh").string() +
+                       "' 500 maildir >/dev/null 2>&1").c_str()) == 0);
   servers.stamp_arrivals(madoguchi::testing::wall_clock_now());  // arrived now, by this process's clock
 
   const fs::path src(MADOGUCHI_SOURCE_DIR);
