@@ -8,7 +8,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <initializer_list>
 #include <vector>
@@ -110,7 +109,6 @@ TEST_CASE("Outlook: a From line after the rule, or a header block, starts the hi
 }
 
 TEST_CASE("hostile input is linear: megabytes, long lines, many markers") {
-  const auto start = std::chrono::steady_clock::now();
   const std::string long_line(8'000'000, 'x');
   CHECK(cut_reply(long_line).text == long_line + "\n");
   std::string rules;
@@ -129,8 +127,9 @@ TEST_CASE("hostile input is linear: megabytes, long lines, many markers") {
   std::string froms;
   for (int i = 0; i < 200'000; ++i) froms += "From: a\n" + std::string(100, 'y') + "\n";
   CHECK(cut_reply(froms).text == froms);
-  // generous for a loaded 2-core host: quadratic work here would take hours, not seconds
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  // No wall-clock bound here (it failed under ASan on a loaded host at 11 s, and a timed test
+  // measures the machine): quadratic work over these inputs would take hours, so the bound
+  // is CTest's timeout for the test.
 }
 
 TEST_CASE("subject prefixes: each one") {
