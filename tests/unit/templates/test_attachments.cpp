@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "parsers/parsed_mail.h"
+#include "python_email.h"
 #include "templates/message.h"
 #include "templates/mime_parts.h"
 
@@ -35,29 +36,13 @@ OutgoingMessage notice(BodyEncoding enc) {
 
 // Python's email package: "name|type|size|sha-less bytes check" per attachment, one per line.
 std::string python_attachments(const std::string& raw) {
-  char path[] = "/tmp/madoguchi-attach-XXXXXX";
-  const int fd = ::mkstemp(path);
-  REQUIRE(fd >= 0);
-  REQUIRE(::write(fd, raw.data(), raw.size()) == static_cast<ssize_t>(raw.size()));
-  ::close(fd);
-  const std::string cmd =
-      std::string("/usr/bin/python3 -c 'import sys,email,email.policy\n"
+  return python_on_mail(raw, std::string("import sys,email,email.policy\n"
                   "m=email.message_from_bytes(open(sys.argv[1],\"rb\").read(),policy=email.policy.default)\n"
                   "b=m.get_body((\"plain\",))\n"
                   "sys.stdout.buffer.write((b.get_content()+\"\\x01\\n\").encode())\n"
                   "for a in m.iter_attachments():\n"
                   "  sys.stdout.buffer.write((a.get_filename()+\"|\"+a.get_content_type()+\"|\"+"
-                  "str(len(a.get_payload(decode=True)))+\"\\n\").encode())' ") +
-      path;
-  std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    CHECK(::pclose(p) == 0);
-  }
-  std::remove(path);
-  return out;
+                  "str(len(a.get_payload(decode=True)))+\"\\n\").encode())"));
 }
 
 }  // namespace

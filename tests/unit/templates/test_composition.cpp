@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "parsers/parsed_mail.h"
+#include "python_email.h"
 #include "templates/message.h"
 #include "templates/sample_mail.h"
 #include "templates/template_set.h"
@@ -50,25 +51,9 @@ std::string lf(std::string s) {
 
 // Python's email package (policy=default) on `raw`: "subject\n\x01\nbody".
 std::string python_reads(const std::string& raw) {
-  char path[] = "/tmp/madoguchi-compose-XXXXXX";
-  const int fd = ::mkstemp(path);
-  REQUIRE(fd >= 0);
-  REQUIRE(::write(fd, raw.data(), raw.size()) == static_cast<ssize_t>(raw.size()));
-  ::close(fd);
-  const std::string cmd =
-      std::string("/usr/bin/python3 -c 'import sys,email,email.policy\n"
+  return python_on_mail(raw, std::string("import sys,email,email.policy\n"
                   "m=email.message_from_bytes(open(sys.argv[1],\"rb\").read(),policy=email.policy.default)\n"
-                  "sys.stdout.buffer.write((str(m[\"subject\"])+\"\\n\\x01\\n\"+m.get_content()).encode())' ") +
-      path;
-  std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    CHECK(::pclose(p) == 0);
-  }
-  std::remove(path);
-  return out;
+                  "sys.stdout.buffer.write((str(m[\"subject\"])+\"\\n\\x01\\n\"+m.get_content()).encode())"));
 }
 
 OutgoingMessage acknowledgement(BodyEncoding enc, const Values& values) {
