@@ -65,32 +65,22 @@ inline void load_deployment(const fs::path& yaml, MainConfig& config, Runtime& r
   runtime = *rt;
 }
 
-// The demo tenants (config/demo/tenants.yaml) written to `to` with every contract valid
-// from a year before `now` to a year after it (Asia/Tokyo dates, which the contracts use).
-// The shipped file's dates suit the demo when it was written; a test that decides identity
-// at a clock it does not fix (the wall clock, or the arrival time a server stamps) must not
-// depend on the day it runs. Fails the test if the file holds no date in the expected form,
-// so a reformatted demo file cannot silently keep the old windows.
-inline fs::path demo_tenants_valid_around(const fs::path& to, sys_seconds now) {
-  using namespace std::chrono;
+// The demo tenants (config/demo/tenants.yaml) written to `to` with every contract's
+// valid_from and valid_until set to the given dates (YYYY-MM-DD). The shipped file's dates
+// suit the demo when it was written; a test that decides identity at a clock it does not fix
+// (the wall clock, or the arrival time a server stamps) must not depend on the day it runs.
+// Fails the test if the file holds no date in the expected form, so a reformatted demo file
+// cannot silently keep the old windows.
+inline fs::path demo_tenants_valid_between(const fs::path& to, const std::string& from, const std::string& until) {
   std::ifstream in(fs::path(MADOGUCHI_SOURCE_DIR) / "config/demo/tenants.yaml");
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  const auto date = [](sys_days d) {
-    const year_month_day ymd{d};
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-    return std::string(buf);
-  };
-  const sys_days today_jst = floor<days>(now + hours(9));
   const std::regex field(R"((valid_from|valid_until):[ \t]*\d{4}-\d{2}-\d{2})");
   std::string out;
   int replaced = 0;
   auto last = text.cbegin();
   for (std::sregex_iterator it(text.begin(), text.end(), field), end; it != end; ++it, ++replaced) {
     out.append(last, (*it)[0].first);
-    const bool from = (*it)[1] == "valid_from";
-    out += (*it)[1].str() + ": " + date(today_jst + days(from ? -365 : 365));
+    out += (*it)[1].str() + ": " + ((*it)[1] == "valid_from" ? from : until);
     last = (*it)[0].second;
   }
   out.append(last, text.cend());
@@ -99,8 +89,30 @@ inline fs::path demo_tenants_valid_around(const fs::path& to, sys_seconds now) {
     for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) ++mentions;
   REQUIRE(replaced > 0);
   REQUIRE(static_cast<std::size_t>(replaced) == mentions);
-  std::ofstream(to) << out;
+  std::ofstream(to, std::ios::trunc) << out;
   return to;
+}
+
+// Every contract valid from a year before `now` to a year after it (Asia/Tokyo dates, which
+// the contracts use).
+inline fs::path demo_tenants_valid_around(const fs::path& to, sys_seconds now) {
+  using namespace std::chrono;
+  const auto date = [](sys_days d) {
+    const year_month_day ymd{d};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    return std::string(buf);
+  };
+  const sys_days today_jst = floor<days>(now + hours(9));
+  return demo_tenants_valid_between(to, date(today_jst - days(365)), date(today_jst + days(365)));
+}
+
+// The demo tenants valid from 2000 to 2099, for tests where mail reaches Dovecot while the
+// daemon runs: it arrives at the kernel's clock, which differs from the processes' under the
+// faked clock of scripts/test-future-clock.sh, and identity is decided at the arrival time.
+inline fs::path demo_tenants_valid_always(const fs::path& to) {
+  return demo_tenants_valid_between(to, "2000-01-01", "2099-12-31");
 }
 
 inline sys_seconds wall_clock_now() {

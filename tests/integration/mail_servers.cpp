@@ -41,7 +41,8 @@ std::filesystem::path mail_server_kit() {
   return std::filesystem::path(MADOGUCHI_SOURCE_DIR) / "tests" / "mailservers";
 }
 
-MailServers::MailServers(MailServerOptions options) : options_(std::move(options)), kit_(mail_server_kit()) {
+MailServers::MailServers(MailServerOptions options)
+    : user(options.user), options_(std::move(options)), kit_(mail_server_kit()) {
   if (!std::filesystem::exists(kit_ / "start-dovecot.sh"))
     throw std::runtime_error("mail server kit not found at " + kit_.string());
   std::random_device rd;
@@ -80,7 +81,14 @@ std::string MailServers::env() const {
   e += " IMAPS_PORT=" + std::to_string(imaps_port);
   e += " LMTP_PORT=" + std::to_string(lmtp_port);
   e += " SMTP_PORT=" + std::to_string(smtp_port);
-  e += " MAIL_USERS='" + user + ":" + password + "'";
+  e += " MAIL_USERS='" + user + ":" + password;
+  std::string vacation;
+  for (const auto& name : options_.vacation_users) {
+    e += " " + name + ":secret";
+    vacation += (vacation.empty() ? "" : " ") + name;
+  }
+  e += "'";
+  if (!vacation.empty()) e += " SIEVE_VACATION_USERS='" + vacation + "'";
   e += " DOVECOT_SSL=" + options_.dovecot_ssl;
   if (!options_.imap_capability.empty()) e += " IMAP_CAPABILITY='" + options_.imap_capability + "'";
   return e;

@@ -32,6 +32,14 @@ struct MailServerOptions {
   // Dovecot's imap_capability: when set, the capabilities IMAP advertises instead of its own
   // (e.g. a list without IDLE, for a server that lacks it); the kit's IMAP_CAPABILITY.
   std::string imap_capability;
+  // Users besides `user` (password "secret") whose mail, delivered over Dovecot's LMTP (e.g. by
+  // the capture server with smtp_forward_lmtp), a Sieve vacation answers (the kit's
+  // SIEVE_VACATION_USERS, Debian's dovecot-sieve): a real autoresponder. Names are local parts;
+  // Dovecot's users are local parts, so it-admin@any.domain is the user it-admin.
+  std::vector<std::string> vacation_users;
+  // The user whose INBOX the tests read (MailServers::user): the local part of the address
+  // that mail to the desk is delivered to over LMTP.
+  std::string user = "support";
 };
 
 class MailServers {
@@ -77,7 +85,7 @@ class MailServers {
   int imaps_port = 0;
   int lmtp_port = 0;
   int smtp_port = 0;
-  std::string user = "support";
+  std::string user;  // options.user
   std::string password = "secret";
 
  private:

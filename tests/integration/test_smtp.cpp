@@ -1,5 +1,5 @@
 // The outbox and the SMTP sink against real SMTP servers on loopback: the kit's aiosmtpd
-// capture server (STARTTLS with the kit's CA, AUTH, stopped and restarted) and a scripted
+// capture server (STARTTLS with the kit's CA, AUTH) and a scripted
 // aiosmtpd server (tests/integration/smtp_scripted.py) that answers 4xx then 250, or 550.
 // Rows live in a real SQLite store; time is passed in, so backoff is checked without sleeping.
 // The helpers (the scripted server, queueing, reading a row) are in smtp_fixture.h.
@@ -138,43 +138,6 @@ TEST_CASE("smtp: a server without STARTTLS is refused unless allow_plaintext, an
   CHECK(servers.captured().size() == 1);
 }
 
-TEST_CASE("smtp: server stopped for a while, then restarted: everything pending is delivered once") {
-  MailServerOptions o;
-  o.start_dovecot = false;
-  MailServers servers(o);
-  TempDir tmp;
-  Store store(tmp.path / "store");
-  SmtpSink sink(plain(servers.smtp_url()));
-  std::vector<std::int64_t> ids;
-  for (int i = 1; i <= 3; ++i) ids.push_back(queue(store, "c" + std::to_string(i) + "@example.co.jp", i));
-  CHECK(deliver_due(store, sink, kNow, std::chrono::hours(48)).sent == 3);
-
-  servers.stop_smtp();
-  for (int i = 4; i <= 8; ++i) ids.push_back(queue(store, "c" + std::to_string(i) + "@example.co.jp", i));
-  sys_seconds t = kNow;
-  for (int round = 0; round < 3; ++round) {
-    t += std::chrono::hours(1);
-    const auto s = deliver_due(store, sink, t, std::chrono::hours(48));
-    CHECK(s.sent == 0);
-    CHECK(s.deferred == 1);  // the first refusal ends the round
-    CHECK(s.server_unreachable);
-  }
-  CHECK(row_state(store, ids[3]).attempts == 3);
-  CHECK(row_state(store, ids[3]).last_reply.rfind("no reply: ", 0) == 0);
-  CHECK(row_state(store, ids[4]).attempts == 0);
-
-  servers.start_smtp();
-  t += std::chrono::hours(2);
-  CHECK(deliver_due(store, sink, t, std::chrono::hours(48)).sent == 5);
-  CHECK(deliver_due(store, sink, t + std::chrono::hours(5), std::chrono::hours(48)).sent == 0);
-  const auto files = servers.captured();
-  REQUIRE(files.size() == 8);
-  std::set<std::string> ids_seen;
-  for (const auto& f : files) ids_seen.insert(madoguchi::parsers::parse_mail(slurp(f)).message_id);
-  CHECK(ids_seen.size() == 8);
-  for (auto id : ids) CHECK(row_state(store, id).state == "sent");
-}
-
 TEST_CASE("smtp: 451 then 250 is retried after the backoff and delivered once") {
   TempDir tmp;
   ScriptedSmtp server(tmp.path, {"--data-replies", "451 4.3.0 Temporary local problem|250"});
@@ -242,43 +205,6 @@ TEST_CASE("smtp: a 4xx older than max_age becomes failed") {
   CHECK(deliver_due(store, sink, kNow + std::chrono::hours(3), std::chrono::hours(2)).failed == 1);
   CHECK(row_state(store, a).state == "failed");
   CHECK(row_state(store, a).attempts == 2);
-}
-
-namespace {
-// The process "dies" right after the server accepted the message, before the row is updated.
-struct CrashAfterSend : MailSink {
-  MailSink& real;
-  explicit CrashAfterSend(MailSink& r) : real(r) {}
-  SendResult send(const Envelope& e, std::string_view raw, std::string_view id) override {
-    real.send(e, raw, id);
-    throw std::runtime_error("simulated crash after the server's 250");
-  }
-};
-}  // namespace
-
-TEST_CASE("smtp: a crash between the server's 250 and the row update resends once after the lease") {
-  MailServerOptions o;
-  o.start_dovecot = false;
-  MailServers servers(o);
-  TempDir tmp;
-  Store store(tmp.path / "store");
-  SmtpSink sink(plain(servers.smtp_url()));
-  CrashAfterSend crashing(sink);
-  const auto a = queue(store, "yamada@example.co.jp", 1);
-  CHECK_THROWS(deliver_due(store, crashing, kNow, std::chrono::hours(48)));
-  RowState r = row_state(store, a);
-  CHECK(r.state == "pending");
-  CHECK(r.attempts == 1);
-  CHECK(r.last_reply.rfind("in flight", 0) == 0);
-  CHECK(servers.captured().size() == 1);
-  // The restarted daemon does not send it again within the lease (another sender may hold it)...
-  CHECK(deliver_due(store, sink, kNow + std::chrono::minutes(5), std::chrono::hours(48)).sent == 0);
-  // ...and after the lease it does: at least once, never lost; same Message-ID.
-  CHECK(deliver_due(store, sink, kNow + std::chrono::minutes(16), std::chrono::hours(48)).sent == 1);
-  const auto files = servers.captured();
-  REQUIRE(files.size() == 2);
-  CHECK(madoguchi::parsers::parse_mail(slurp(files[0])).message_id ==
-        madoguchi::parsers::parse_mail(slurp(files[1])).message_id);
 }
 
 TEST_CASE("smtp: DSN hard bounces mark rows bounced and suppress automatic mail to that address") {

@@ -13,6 +13,9 @@ SMTP_PORT=${SMTP_PORT:-10025}    # the SMTP capture server
 MAIL_USERS=${MAIL_USERS:-support:secret}  # "user:password ...", the first is the default user
 DOVECOT_SSL=${DOVECOT_SSL:-yes}  # yes | required (no LOGIN before STARTTLS)
 IMAP_CAPABILITY=${IMAP_CAPABILITY:-}  # when set, what IMAP advertises instead of Dovecot's list
+# Users (of MAIL_USERS) whose mail, delivered over LMTP, is answered by a Sieve `vacation`
+# (Debian's dovecot-sieve, Pigeonhole); the answers are submitted to SMTP_PORT.
+SIEVE_VACATION_USERS=${SIEVE_VACATION_USERS:-}
 # Debian's interpreter, which has python3-aiosmtpd (a pyenv python on PATH would not).
 KIT_PYTHON=${KIT_PYTHON:-/usr/bin/python3}
 

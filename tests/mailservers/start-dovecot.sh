@@ -16,6 +16,9 @@ done
 if [ ! -x /usr/lib/dovecot/imap ] || [ ! -x /usr/lib/dovecot/lmtp ]; then
   kit_die "dovecot-imapd or dovecot-lmtpd is missing (scripts/install-deps.sh installs them)"
 fi
+if [ -n "$SIEVE_VACATION_USERS" ] && [ ! -e /usr/lib/dovecot/modules/lib90_sieve_plugin.so ]; then
+  kit_die "dovecot-sieve is missing (scripts/install-deps.sh installs it); SIEVE_VACATION_USERS needs it"
+fi
 case "$DOVECOT_SSL" in yes | required) ;; *) kit_die "DOVECOT_SSL must be yes or required" ;; esac
 
 if pid=$(kit_live_pid "$DOVECOT_PIDFILE" "$DOVECOT_CONF"); then
@@ -138,11 +141,36 @@ service auth {
   }
 }
 EOF
+  if [ -n "$SIEVE_VACATION_USERS" ]; then
+    cat <<EOF
+# SIEVE_VACATION_USERS: LMTP runs each user's ~/.dovecot.sieve (a vacation for those users)
+# and submits what it sends to the capture server, as a real autoresponder on a real host.
+protocol lmtp {
+  mail_plugins = \$mail_plugins sieve
+}
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+}
+submission_host = $KIT_HOST:$SMTP_PORT
+EOF
+  fi
   if [ -n "$IMAP_CAPABILITY" ]; then
     echo "# IMAP_CAPABILITY: what this server advertises instead of Dovecot's own list"
     echo "imap_capability = $IMAP_CAPABILITY"
   fi
 } >"$DOVECOT_CONF"
+
+# The vacation: the default subject ("Auto: " and the original's), at most one answer per
+# sender in :days (Pigeonhole's minimum is one day), none to mail that is itself automatic
+# (Auto-Submitted, Precedence, list headers, a null sender): RFC 5230.
+for name in $SIEVE_VACATION_USERS; do
+  mkdir -p "$MAIL_ROOT/$name"
+  cat >"$MAIL_ROOT/$name/.dovecot.sieve" <<'EOF'
+require ["vacation"];
+vacation :days 1 "ただいま不在にしております。12月7日以降に順次ご返信いたします。";
+EOF
+  if [ "$(id -u)" = 0 ]; then chown -R "$mail_uid:$mail_gid" "$MAIL_ROOT/$name"; fi
+done
 
 rm -f "$DOVECOT_PIDFILE"  # left by a killed instance: Dovecot would refuse to start
 dovecot -c "$DOVECOT_CONF" || kit_die "dovecot did not start: $(tail -5 "$DOVECOT_DIR/log/dovecot.log" 2>/dev/null)"

@@ -15,7 +15,6 @@
 
 #include <csignal>
 #include <random>
-#include <regex>
 
 namespace fs = std::filesystem;
 using namespace madoguchi::testing;
@@ -54,17 +53,6 @@ std::string question_with_files(const std::string& log_text, std::size_t big) {
          "Content-Transfer-Encoding: base64\r\n\r\n" + b64 + "\r\n--b1--\r\n";
 }
 
-// The demo tenants valid from 2000 to 2099: mail put into Dovecot while the daemon runs
-// arrives at the kernel's clock, which differs from this process's under the faked clock of
-// test-future-clock.sh, and identity is decided at the arrival time.
-fs::path tenants_valid_always(const fs::path& to) {
-  std::string text = slurp(demo_tenants_valid_around(to, wall_clock_now()));
-  text = std::regex_replace(text, std::regex(R"(valid_from:[ \t]*\d{4}-\d{2}-\d{2})"), "valid_from: 2000-01-01");
-  text = std::regex_replace(text, std::regex(R"(valid_until:[ \t]*\d{4}-\d{2}-\d{2})"), "valid_until: 2099-12-31");
-  std::ofstream(to, std::ios::trunc) << text;
-  return to;
-}
-
 std::string tag_of(const std::string& subject) {
   const auto open = subject.find("[#MG-");
   return open == std::string::npos ? std::string() : subject.substr(open, subject.find(']', open) - open + 1);
@@ -81,7 +69,7 @@ TEST_CASE("staff work through real Dovecot and SMTP: notices with text and files
   const fs::path config = dir / "madoguchi.yaml";
   std::ofstream(config) << "store: store\n"
                         << "desks: " << (src / "config/desks").string() << "\n"
-                        << "tenants: " << tenants_valid_always(dir / "tenants.yaml").string()
+                        << "tenants: " << demo_tenants_valid_always(dir / "tenants.yaml").string()
                         << "\ntemplates: " << (src / "templates").string() << "\n"
                         << "staff:\n  - address: " << kStaff << "\n    name: 鈴木 花子\n"
                         << "staff_attachment_limit: 1M\n"

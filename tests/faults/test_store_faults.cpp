@@ -1,6 +1,6 @@
 // Reliability on a real store (issue 14): bounded work per mail, the watchdog hook between
 // mails, Maildir identity, a database locked by another process.
-#include "deployment.h"
+#include "integration/deployment.h"
 
 #include "daemon/service/delivery.h"
 

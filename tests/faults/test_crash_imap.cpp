@@ -6,7 +6,7 @@
 // marked \Seen on the server.
 #include <doctest/doctest.h>
 
-#include "daemon_process.h"
+#include "system/daemon_process.h"
 // The mail-server fixture of the integration tests (tests/CMakeLists.txt links its source in).
 #include "integration/deployment.h"
 #include "integration/mail_servers.h"

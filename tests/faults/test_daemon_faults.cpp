@@ -4,10 +4,10 @@
 // database locked by another process does not end it.
 #include <doctest/doctest.h>
 
-#include "../integration/deployment.h"
+#include "integration/deployment.h"
 #include "daemon/store/messages.h"
 #include "daemon/store/store.h"
-#include "daemon_process.h"
+#include "system/daemon_process.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
