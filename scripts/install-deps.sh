@@ -21,7 +21,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   python3 systemd
   # the real mail servers of the test kit, tests/mailservers/ (integration and system tests)
-  dovecot-imapd dovecot-lmtpd python3-aiosmtpd openssl
+  dovecot-imapd dovecot-lmtpd dovecot-sieve python3-aiosmtpd openssl
   # a clock moved years ahead for the whole suite (scripts/test-future-clock.sh)
   faketime
 )
